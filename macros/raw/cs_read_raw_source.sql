@@ -1,0 +1,207 @@
+{#-
+    cs_read_raw_source(source_name): the SQL of a base model. It reads the source's
+    raw file as the contract in models/staging/raw/_raw__sources.yml declares it and
+    returns every row read, typed, with `reject_reason` (null for an accepted row).
+
+    It stops the build, naming the file, the column and sample values, where
+    - a required file is missing,
+    - a required column is missing,
+    - a CSV file is not UTF-8 (a Shift_JIS/CP932 export from Excel, say),
+    - a value cannot be read as its column's type.
+    An absent optional file gives an empty relation with every column.
+
+    The model file must declare what the rules read, e.g.
+    `-- depends_on: {{ ref('base_raw__accounts') }}`, because dbt resolves
+    dependencies before this macro can read the contract.
+-#}
+{% macro cs_read_raw_source(source_name) %}
+    {%- if not execute -%}
+        {{- return('select 1 as source_row_number') -}}
+    {%- endif -%}
+
+    {%- set contract = cs_contract(source_name) -%}
+    {%- set table_meta = contract.meta -%}
+    {%- set columns = contract.columns.values() | list -%}
+    {%- set raw_file = cs_raw_file(source_name) -%}
+
+    {%- if raw_file is none -%}
+        {%- if table_meta.get('required', false) -%}
+            {{ exceptions.raise_compiler_error(
+                'Missing required file for source "' ~ source_name ~ '": neither '
+                ~ cs_raw_dir() ~ '/' ~ source_name ~ '.csv nor ' ~ source_name ~ '.parquet exists. '
+                ~ 'Set CS_RAW_DIR to the directory that holds your exports (see docs/data-contract.md).') }}
+        {%- endif -%}
+        {{- log('Optional source ' ~ source_name ~ ' is absent: its staging model is empty.', info=true) -}}
+        {{- return(cs_empty_raw_relation(columns)) -}}
+    {%- endif -%}
+
+    {%- set read_expression = cs_read_expression(raw_file) -%}
+    {%- if raw_file.format == 'csv' -%}
+        {{- cs_check_utf8(raw_file) -}}
+    {%- endif -%}
+
+    {#- the file's columns, matched to the contract's by name (case and spaces ignored) -#}
+    {%- set described = run_query('describe select * from ' ~ read_expression) -%}
+    {%- set file_columns = {} -%}
+    {%- for row in described.rows -%}
+        {%- do file_columns.update({(row[0] | trim | lower): {'name': row[0], 'type': (row[1] | lower)}}) -%}
+    {%- endfor -%}
+    {%- set missing = [] -%}
+    {%- for column in columns if column.meta.get('required', false) and column.name not in file_columns -%}
+        {%- do missing.append(column.name) -%}
+    {%- endfor -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            raw_file.path ~ ': missing required column(s) ' ~ missing | join(', ')
+            ~ '. The file has: ' ~ (described.rows | map(attribute=0) | join(', ')) ~ '.') }}
+    {%- endif -%}
+    {%- set contract_names = columns | map(attribute='name') | list -%}
+    {%- set extra = [] -%}
+    {%- for key, file_column in file_columns.items() if key not in contract_names -%}
+        {%- do extra.append(file_column.name) -%}
+    {%- endfor -%}
+    {%- if extra -%}
+        {{- log(raw_file.name ~ ': ignoring column(s) not in the contract: ' ~ extra | join(', '), info=true) -}}
+    {%- endif -%}
+
+    {#- how each present column becomes its typed value -#}
+    {%- set value_expressions = {} -%}
+    {%- set to_check = [] -%}
+    {%- for column in columns if column.name in file_columns -%}
+        {%- set file_column = file_columns[column.name] -%}
+        {%- set quoted = adapter.quote(file_column.name) -%}
+        {%- if cs_is_native_type(file_column.type, column.data_type) -%}
+            {%- do value_expressions.update({column.name: 'cast(' ~ quoted ~ ' as ' ~ column.data_type ~ ')'}) -%}
+        {%- else -%}
+            {%- do value_expressions.update({column.name: cs_parse(quoted, column.data_type)}) -%}
+            {%- if column.data_type | lower != 'varchar' -%}
+                {%- do to_check.append({'column': column, 'quoted': quoted, 'parsed': cs_parse(quoted, column.data_type)}) -%}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- cs_check_readable(raw_file, read_expression, to_check) -}}
+
+    {%- set rules = cs_row_rule_expressions(source_name, contract) -%}
+
+with
+
+source_rows as (
+    select
+        row_number() over () as source_row_number,
+        *
+    from {{ read_expression }}
+),
+
+typed as (
+    select
+        source_row_number,
+        {%- for column in columns %}
+        {{ cs_with_default(value_expressions.get(column.name, 'null'), column) }} as {{ column.name }},
+        {%- endfor %}
+        cast(to_json(struct_pack(
+            {%- for key, file_column in file_columns.items() %}
+            {{ adapter.quote(file_column.name) }} := {{ adapter.quote(file_column.name) }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        )) as varchar) as source_row
+    from source_rows
+),
+
+{{ rules }}
+
+select
+    source_row_number,
+    {%- for column in columns %}
+    {{ column.name }},
+    {%- endfor %}
+    {{ cs_sql_string(raw_file.path) }} as source_file,
+    case when reject_reason is not null then source_row end as source_row,
+    reject_reason
+from rows_with_reasons
+{%- endmacro %}
+
+
+{#- An absent optional source: no rows, every column. -#}
+{% macro cs_empty_raw_relation(columns) %}
+    {%- set sql -%}
+select
+    cast(null as bigint) as source_row_number,
+    {%- for column in columns %}
+    cast(null as {{ column.data_type }}) as {{ column.name }},
+    {%- endfor %}
+    cast(null as varchar) as source_file,
+    cast(null as varchar) as source_row,
+    cast(null as varchar) as reject_reason
+where false
+    {%- endset -%}
+    {{ return(sql) }}
+{% endmacro %}
+
+
+{#- A column's value, or its contract default where it is null. -#}
+{% macro cs_with_default(expression, column) %}
+    {%- set default = column.meta.get('default') -%}
+    {%- if default is none -%}
+        {{- return('cast(' ~ expression ~ ' as ' ~ column.data_type ~ ')') -}}
+    {%- endif -%}
+    {%- if default is string and default.startswith('var:') -%}
+        {%- set default = var(default[4:]) -%}
+    {%- endif -%}
+    {%- set literal = cs_sql_string(default) if default is string else (default | string | lower) -%}
+    {{- return('cast(coalesce(' ~ expression ~ ', ' ~ literal ~ ') as ' ~ column.data_type ~ ')') -}}
+{% endmacro %}
+
+
+{#- True where a Parquet column already has the contract's type (no text to parse). -#}
+{% macro cs_is_native_type(file_type, data_type) %}
+    {%- set target = data_type | lower -%}
+    {%- set integers = ['tinyint', 'smallint', 'integer', 'bigint', 'utinyint', 'usmallint', 'uinteger'] -%}
+    {%- if file_type == 'varchar' -%}{{ return(false) }}
+    {%- elif target == 'date' -%}{{ return(file_type == 'date') }}
+    {%- elif target in ('bigint', 'integer') -%}{{ return(file_type in integers) }}
+    {%- elif target.startswith('decimal') -%}{{ return(file_type in integers or file_type.startswith('decimal') or file_type in ('double', 'float')) }}
+    {%- elif target == 'boolean' -%}{{ return(file_type == 'boolean') }}
+    {%- else -%}{{ return(false) }}{%- endif -%}
+{% endmacro %}
+
+
+{#- Stop on a CSV file that is not UTF-8, naming the likely encoding. -#}
+{% macro cs_check_utf8(raw_file) %}
+    {%- set checked = run_query(
+        'select size, case when size <= 2147483648 then try(decode(content)) is null else false end as not_utf8'
+        ~ ' from read_blob(' ~ cs_sql_string(raw_file.path) ~ ')') -%}
+    {%- if checked.rows[0][1] -%}
+        {{ exceptions.raise_compiler_error(
+            raw_file.path ~ ': the file is not UTF-8 text. It is probably Shift_JIS (CP932), '
+            ~ 'the encoding Excel uses for Japanese CSV exports. Re-save it as "CSV UTF-8", '
+            ~ 'or convert it: iconv -f CP932 -t UTF-8 ' ~ raw_file.name ~ ' > ' ~ raw_file.name ~ '.utf8') }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{#- Stop on values that cannot be read as their column's type, with samples. -#}
+{% macro cs_check_readable(raw_file, read_expression, to_check) %}
+    {%- if to_check | length == 0 -%}{{ return('') }}{%- endif -%}
+    {%- set counts_sql -%}
+        select
+        {%- for item in to_check %}
+            count(*) filter (where nullif(trim(cast({{ item.quoted }} as varchar)), '') is not null and {{ item.parsed }} is null){{ ',' if not loop.last }}
+        {%- endfor %}
+        from {{ read_expression }}
+    {%- endset -%}
+    {%- set counts = run_query(counts_sql).rows[0] -%}
+    {%- set problems = [] -%}
+    {%- for item in to_check -%}
+        {%- if counts[loop.index0] > 0 -%}
+        {%- set samples = run_query(
+            'select distinct cast(' ~ item.quoted ~ ' as varchar) from ' ~ read_expression
+            ~ " where nullif(trim(cast(" ~ item.quoted ~ " as varchar)), '') is not null and " ~ item.parsed ~ ' is null limit 5') -%}
+        {%- do problems.append('column ' ~ item.column.name ~ ': ' ~ counts[loop.index0] ~ ' value(s) cannot be read as '
+            ~ cs_type_label(item.column.data_type) ~ ', e.g. '
+            ~ "'" ~ (samples.rows | map(attribute=0) | join("', '")) ~ "'") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(raw_file.path ~ ': unreadable values.\n  ' ~ problems | join('\n  ')) }}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}

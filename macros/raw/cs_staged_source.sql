@@ -1,0 +1,55 @@
+{#-
+    cs_staged_source(source_name): the SQL of a staging model: the accepted rows of
+    its base model, with the contract's columns.
+
+    Rejected rows stay in `raw_rejects`. What a reject does is set by the dbt var
+    `reject_policy`:
+      default  rejects in a source whose contract says reject_severity: error
+               (accounts, contracts) fail the build; others are a warning;
+      error    every reject fails the build;
+      warn     every reject is a warning.
+-#}
+{% macro cs_staged_source(source_name) %}
+    {%- set base = ref('base_raw__' ~ source_name) -%}
+    {%- if execute -%}
+        {%- set contract = cs_contract(source_name) -%}
+        {{- cs_reject_gate(source_name, contract, base) -}}
+        {%- set columns = contract.columns.values() | map(attribute='name') | list -%}
+    {%- else -%}
+        {%- set columns = ['*'] -%}
+    {%- endif -%}
+select
+    {%- for column in columns %}
+    {{ column }}{{ ',' if not loop.last }}
+    {%- endfor %}
+from {{ base }}
+where reject_reason is null
+{%- endmacro %}
+
+
+{% macro cs_reject_gate(source_name, contract, base) %}
+    {%- set policy = var('reject_policy', 'default') -%}
+    {%- if policy not in ('default', 'error', 'warn') -%}
+        {{ exceptions.raise_compiler_error('var reject_policy must be default, error or warn, not ' ~ policy) }}
+    {%- endif -%}
+    {%- set summary = run_query(
+        'select reject_reason, count(*) as rows_rejected, min(source_row_number) as first_row, min(source_file) as source_file'
+        ~ ' from ' ~ base ~ ' where reject_reason is not null group by reject_reason order by rows_rejected desc, reject_reason') -%}
+    {%- if summary.rows | length == 0 -%}{{ return('') }}{%- endif -%}
+    {%- set total = summary.rows | sum(attribute=1) -%}
+    {%- set lines = [] -%}
+    {%- for row in summary.rows -%}
+        {%- do lines.append(row[1] ~ ' row(s): ' ~ row[0] ~ ' (first at data row ' ~ row[2] ~ ')') -%}
+    {%- endfor -%}
+    {%- set message = summary.rows[0][3] ~ ': ' ~ total ~ ' row(s) rejected; they are kept in raw_rejects with their reason.\n  '
+        ~ lines | join('\n  ') -%}
+    {%- set severity = contract.meta.get('reject_severity', 'warn') if policy == 'default' else policy -%}
+    {%- if severity == 'error' -%}
+        {{ exceptions.raise_compiler_error(message
+            ~ '\nRejects in ' ~ source_name ~ ' stop the build because the figures would be wrong without them.'
+            ~ ' Fix the file, or build anyway with --vars \'{reject_policy: warn}\'.') }}
+    {%- else -%}
+        {{- exceptions.warn(message) -}}
+    {%- endif -%}
+    {{ return('') }}
+{% endmacro %}
