@@ -1,5 +1,6 @@
-# The two commands: `make build` (set up, build the warehouse from the bundled demo
-# data) and `make test` (run every test). See README.md.
+# The two commands: `make build` (set up, validate the raw files, build the
+# warehouse from the bundled demo data, publish it, render the reports) and
+# `make test` (run every test). See README.md.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -9,9 +10,9 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export CS_RAW_DIR ?= $(CURDIR)/data/demo
 export CS_WAREHOUSE_PATH ?= $(CURDIR)/warehouse.duckdb
 
-.PHONY: build setup dbt-build test docs clean
+.PHONY: build setup validate publish reports lab test bench docs clean
 
-build: setup dbt-build
+build: setup validate publish reports
 
 setup: $(VENV)/.installed
 
@@ -19,10 +20,23 @@ $(VENV)/.installed: requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m ipykernel install --sys-prefix --name cs-warehouse --display-name "CS warehouse" >/dev/null
 	touch $@
 
-dbt-build: setup
-	$(BIN)/dbt build
+# check every raw file against the data contract (reports/validation.html, .json)
+validate: setup
+	$(BIN)/python -m cs_warehouse.validate
+
+# build aside, audit, then atomically replace $(CS_WAREHOUSE_PATH)
+publish: setup
+	$(BIN)/python -m cs_warehouse.publish
+
+# execute the notebooks against $(CS_WAREHOUSE_PATH) into reports/*.html
+reports: setup
+	$(BIN)/python -m cs_warehouse.reports
+
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks
 
 test: setup
 	$(BIN)/python -m pytest tests

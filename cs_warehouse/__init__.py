@@ -1,0 +1,1 @@
+"""The Python side of the CS warehouse: data generator, validation, publishing, reports."""
