@@ -1,0 +1,32 @@
+{#-
+    cs_wilson_low(successes, observations) / cs_wilson_high(...): the Wilson score
+    interval for a binomial proportion, 95% by default (z = the 0.975 quantile of the
+    standard normal). Null where there are no observations.
+
+        centre = (p + z^2 / 2n) / (1 + z^2 / n)
+        half   = z * sqrt(p (1 - p) / n + z^2 / 4n^2) / (1 + z^2 / n)
+-#}
+{% macro cs_wilson_z() -%}
+    1.959963984540054
+{%- endmacro %}
+
+
+{% macro cs_wilson_bound(successes, observations, sign, z=none) -%}
+    {%- set z = z or cs_wilson_z() -%}
+    {%- set n = 'cast(' ~ observations ~ ' as double)' -%}
+    {%- set p = '(cast(' ~ successes ~ ' as double) / nullif(' ~ n ~ ', 0))' -%}
+    (
+        ({{ p }} + {{ z }} * {{ z }} / (2 * {{ n }}))
+        {{ sign }} {{ z }} * sqrt({{ p }} * (1 - {{ p }}) / {{ n }} + {{ z }} * {{ z }} / (4 * {{ n }} * {{ n }}))
+    ) / (1 + {{ z }} * {{ z }} / {{ n }})
+{%- endmacro %}
+
+
+{% macro cs_wilson_low(successes, observations, z=none) -%}
+    {{ cs_wilson_bound(successes, observations, '-', z) }}
+{%- endmacro %}
+
+
+{% macro cs_wilson_high(successes, observations, z=none) -%}
+    {{ cs_wilson_bound(successes, observations, '+', z) }}
+{%- endmacro %}

@@ -1,0 +1,67 @@
+-- One row per feature present in the usage data up to the as-of date: whether it is
+-- core, its total events, and its rank among core features by events.
+-- A feature is core unless the seed `features` marks it is_core = false, so by
+-- default every feature in the data is core (metrics.md "Breadth").
+with
+
+account_days as (
+    select * from {{ ref('int_usage_aggregated_to_account_days') }}
+),
+
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
+feature_seed as (
+    select * from {{ ref('features') }}
+),
+
+feature_days as (
+    select unnest(account_days.feature_usage) as feature_day
+    from account_days
+    cross join as_of
+    where account_days.usage_date <= as_of.as_of_date
+),
+
+feature_totals as (
+    select
+        feature_day.feature as feature,
+        cast(sum(feature_day.events) as bigint) as events
+    from feature_days
+    group by feature_day.feature
+),
+
+features_classified as (
+    select
+        feature_totals.feature,
+        feature_seed.display_name,
+        coalesce(feature_seed.is_core, true) as is_core,
+        feature_totals.events
+    from feature_totals
+    left join feature_seed
+        on feature_seed.feature = feature_totals.feature
+),
+
+features_ranked as (
+    select
+        *,
+        case
+            when is_core then row_number() over (
+                partition by is_core
+                order by events desc, feature
+            )
+        end as core_usage_rank
+    from features_classified
+),
+
+final as (
+    select
+        feature,
+        display_name,
+        is_core,
+        events,
+        core_usage_rank
+    from features_ranked
+)
+
+select * from final
