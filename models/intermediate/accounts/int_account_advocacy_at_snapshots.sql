@@ -2,8 +2,10 @@
 -- snapshot day (metrics.md "Lifecycle stage", rule 3): accounts.is_advocate, or an
 -- NPS score >= `advocate_min_nps` in the last `advocate_nps_lookback_days` days, or
 -- community activity in the last `advocate_community_lookback_days` days.
--- "In the last N days" is inclusive at both ends: evidence dated from N days before
--- the snapshot day up to the snapshot day itself counts; evidence after it does not.
+-- "In the last N days" is the N days ending on the snapshot day, both ends included
+-- (snapshot - N < day <= snapshot), like the trailing usage window: with N = 365,
+-- a response 364 days before the snapshot day counts, one 365 days before does not.
+-- Evidence after the snapshot day does not count.
 with
 
 account_months as (
@@ -61,7 +63,7 @@ promoter_months as (
     inner join promoter_responses
         on promoter_responses.account_id = customer_months.account_id
         and promoter_responses.responded_at <= customer_months.snapshot_date
-        and promoter_responses.responded_at >= cast({{ dbt.dateadd('day', -1 * (var('advocate_nps_lookback_days') | int), 'customer_months.snapshot_date') }} as date)
+        and promoter_responses.responded_at > cast({{ dbt.dateadd('day', -1 * (var('advocate_nps_lookback_days') | int), 'customer_months.snapshot_date') }} as date)
 ),
 
 community_months as (
@@ -72,7 +74,7 @@ community_months as (
     inner join community_days
         on community_days.account_id = customer_months.account_id
         and community_days.activity_date <= customer_months.snapshot_date
-        and community_days.activity_date >= cast({{ dbt.dateadd('day', -1 * (var('advocate_community_lookback_days') | int), 'customer_months.snapshot_date') }} as date)
+        and community_days.activity_date > cast({{ dbt.dateadd('day', -1 * (var('advocate_community_lookback_days') | int), 'customer_months.snapshot_date') }} as date)
 ),
 
 final as (
