@@ -346,6 +346,9 @@ class Config:
     start: str = "2023-11-01"
     as_of: str = "2026-11-15"
     progress: bool = False
+    # share of accounts that are already customers in the first month (the rest
+    # sign up over the period); a mature customer base has more usage rows
+    initial_share: float = 0.2
 
 
 def _markov_step(rng, bands):
@@ -393,7 +396,7 @@ class Simulation:
         r, n, cal = self.rng["accounts"], self.n, self.cal
         M = cal.M
         # signup month of the first contract: a batch at the start, then growing
-        initial = r.random(n) < 0.2
+        initial = r.random(n) < self.cfg.initial_share
         w = 1.0 + 1.5 * np.arange(1, M) / (M - 1)
         first_m = np.where(initial, 0, 1 + r.choice(M - 1, size=n, p=w / w.sum()))
         created_offset = r.integers(0, 31, n)
@@ -1177,6 +1180,7 @@ def build_truth(sim: Simulation, row_counts: dict) -> dict:
         "generator_version": GENERATOR_VERSION,
         "seed": int(cfg.seed),
         "accounts": int(sim.n),
+        "initial_share": float(cfg.initial_share),
         "start": str(cfg.start),
         "as_of": str(cfg.as_of),
         "first_month": str(cal.month_label[0]),
@@ -1551,11 +1555,14 @@ def main(argv=None) -> int:
     p.add_argument("--usage-format", choices=["parquet", "csv"], default="parquet",
                    help="format of the usage file (default parquet)")
     p.add_argument("--progress", action="store_true", help="progress on stderr (default on from 5000 accounts)")
+    p.add_argument("--initial-share", type=float, default=0.2,
+                   help="share of accounts already customers in the first month (default 0.2; "
+                        "benchmarks use a mature base, e.g. 0.9)")
     p.add_argument("--write-latent", action="store_true",
                    help="also write truth_account_months.csv (latent band, stage, condition per customer-month)")
     args = p.parse_args(argv)
     cfg = Config(accounts=args.accounts, seed=args.seed, start=args.start, as_of=args.as_of,
-                 progress=args.progress or args.accounts >= 5000)
+                 progress=args.progress or args.accounts >= 5000, initial_share=args.initial_share)
     generate(cfg, args.out, fmt=args.fmt, usage_format=args.usage_format, write_latent=args.write_latent)
     return 0
 
