@@ -50,6 +50,14 @@ def read_source(raw_dir: Path, name: str) -> list[dict] | None:
     return None
 
 
+def latest_usage_date(raw_dir: Path) -> dt.date:
+    """The default as-of date: the latest usage_date (read without loading every column)."""
+    parquet = Path(raw_dir) / "usage.parquet"
+    if parquet.exists():
+        return pd.to_datetime(pd.read_parquet(parquet, columns=["usage_date"])["usage_date"]).max().date()
+    return max(to_date(row["usage_date"]) for row in read_source(raw_dir, "usage"))
+
+
 def to_date(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text[:10]) if text else None
 
@@ -112,9 +120,8 @@ class Reference:
 def load(raw_dir: Path, as_of: dt.date | None = None) -> Reference:
     """Read the raw files and compute MRR(a, M) for every account and month."""
     raw_dir = Path(raw_dir)
-    usage = read_source(raw_dir, "usage")
     if as_of is None:
-        as_of = max(to_date(row["usage_date"]) for row in usage)
+        as_of = latest_usage_date(raw_dir)
     accounts = {row["account_id"]: row for row in read_source(raw_dir, "accounts")}
     fx = {(row["currency"], to_date(row["month"])): Decimal(row["rate"])
           for row in (read_source(raw_dir, "fx_rates") or [])}
