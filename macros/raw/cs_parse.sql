@@ -3,33 +3,63 @@
     or null where the text is not a valid value of that type. Stricter than
     try_cast, which reads '2024/01/13' as a date and rounds '12.5' into an integer:
     the contract asks for ISO dates and plain numbers.
+
+    The formats (a pattern per type, the words a boolean may be) are declared once,
+    in the raw contract: `meta.formats` of the source `raw` in
+    models/staging/raw/_raw__sources.yml. cs_warehouse.contract reads the same
+    block for the great-expectations suites.
 -#}
 {% macro cs_parse(expression, data_type) %}
-    {%- set type_name = data_type | lower -%}
+    {%- set kind = cs_type_kind(data_type) -%}
     {%- set text = "nullif(trim(cast(" ~ expression ~ " as varchar)), '')" -%}
-    {%- if type_name == 'varchar' -%}
+    {%- if kind == 'text' -%}
         {{- return(text) -}}
-    {%- elif type_name == 'date' -%}
-        {{- return("case when regexp_full_match(" ~ text ~ ", '\\d{4}-\\d{2}-\\d{2}') then try_cast(" ~ text ~ " as date) end") -}}
-    {%- elif type_name in ('bigint', 'integer') -%}
-        {{- return("case when regexp_full_match(" ~ text ~ ", '[+-]?\\d+') then try_cast(" ~ text ~ " as " ~ type_name ~ ") end") -}}
-    {%- elif type_name.startswith('decimal') or type_name == 'double' -%}
-        {{- return("case when regexp_full_match(" ~ text ~ ", '[+-]?(\\d+(\\.\\d*)?|\\.\\d+)') then try_cast(" ~ text ~ " as " ~ type_name ~ ") end") -}}
-    {%- elif type_name == 'boolean' -%}
-        {{- return("case lower(" ~ text ~ ") when 'true' then true when 't' then true when '1' then true when 'yes' then true"
-            ~ " when 'false' then false when 'f' then false when '0' then false when 'no' then false end") -}}
+    {%- endif -%}
+    {%- set format = cs_formats()[kind] -%}
+    {%- if kind == 'boolean' -%}
+        {{- return("case when lower(" ~ text ~ ") in (" ~ cs_sql_list(format.true_values) ~ ") then true"
+            ~ " when lower(" ~ text ~ ") in (" ~ cs_sql_list(format.false_values) ~ ") then false end") -}}
+    {%- endif -%}
+    {{- return("case when regexp_full_match(" ~ text ~ ", " ~ cs_sql_string(format.pattern) ~ ") then try_cast("
+        ~ text ~ " as " ~ data_type ~ ") end") -}}
+{% endmacro %}
+
+
+{#- The kind of a contract data_type: text, date, integer, decimal or boolean. -#}
+{% macro cs_type_kind(data_type) %}
+    {%- set type_name = data_type | lower -%}
+    {%- if type_name == 'varchar' -%}{{ return('text') }}
+    {%- elif type_name == 'date' -%}{{ return('date') }}
+    {%- elif type_name in ('bigint', 'integer') -%}{{ return('integer') }}
+    {%- elif type_name.startswith('decimal') or type_name == 'double' -%}{{ return('decimal') }}
+    {%- elif type_name == 'boolean' -%}{{ return('boolean') }}
     {%- else -%}
-        {{ exceptions.raise_compiler_error('cs_parse: unsupported type ' ~ data_type) }}
+        {{ exceptions.raise_compiler_error('The raw contract uses an unsupported data_type: ' ~ data_type) }}
     {%- endif -%}
 {% endmacro %}
 
 
-{#- The human name of a type, for error messages. -#}
+{#- The formats block of the raw contract (source-level meta of source `raw`). -#}
+{% macro cs_formats() %}
+    {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
+        {%- set formats = (node.source_meta or {}).get('formats') or (node.meta or {}).get('formats') -%}
+        {%- if formats -%}{{ return(formats) }}{%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error('The raw contract (_raw__sources.yml) declares no meta.formats for source raw') }}
+{% endmacro %}
+
+
+{#- A SQL list of string literals: 'a', 'b'. -#}
+{% macro cs_sql_list(values) %}
+    {%- set literals = [] -%}
+    {%- for value in values -%}{%- do literals.append(cs_sql_string(value)) -%}{%- endfor -%}
+    {{- return(literals | join(', ')) -}}
+{% endmacro %}
+
+
+{#- The human name of a type, for error messages (the contract's format label). -#}
 {% macro cs_type_label(data_type) %}
-    {%- set type_name = data_type | lower -%}
-    {%- if type_name == 'date' -%}{{ return('an ISO date (YYYY-MM-DD)') }}
-    {%- elif type_name in ('bigint', 'integer') -%}{{ return('an integer') }}
-    {%- elif type_name.startswith('decimal') -%}{{ return('a decimal number (digits and a dot, no separators or currency signs)') }}
-    {%- elif type_name == 'boolean' -%}{{ return('a boolean (true/false)') }}
-    {%- else -%}{{ return(type_name) }}{%- endif -%}
+    {%- set kind = cs_type_kind(data_type) -%}
+    {%- if kind == 'text' -%}{{ return('text') }}{%- endif -%}
+    {{- return(cs_formats()[kind].label) -}}
 {% endmacro %}

@@ -49,12 +49,56 @@
 
 
 {#- The read expression of a raw file: every CSV value is read as text first so that
-    an unreadable value can be reported instead of silently becoming null. -#}
+    an unreadable value can be reported instead of silently becoming null.
+
+    A CSV file is read with its dialect fixed (comma, double quotes, header row, no
+    comment lines) and the column names of its header (raw_file.columns, from
+    cs_csv_header), so that DuckDB's sniffer never guesses: a guess can take a
+    damaged line for the header and lose every row above it. A row with more or
+    fewer fields than the header stops the build with DuckDB's message, which
+    names the line. Blank lines are not rows. -#}
 {% macro cs_read_expression(raw_file) %}
     {%- if raw_file.format == 'parquet' -%}
         {{- return('read_parquet(' ~ cs_sql_string(raw_file.path) ~ ')') -}}
-    {%- else -%}
-        {{- return('read_csv(' ~ cs_sql_string(raw_file.path)
-            ~ ", header = true, all_varchar = true, delim = ',', quote = '\"', escape = '\"')") -}}
     {%- endif -%}
+    {%- if raw_file.get('columns') is none -%}
+        {%- do raw_file.update({'columns': cs_csv_header(raw_file)}) -%}
+    {%- endif -%}
+    {%- set column_types = [] -%}
+    {%- for name in raw_file.columns -%}
+        {%- do column_types.append(cs_sql_string(name) ~ ": 'varchar'") -%}
+    {%- endfor -%}
+    {{- return('read_csv(' ~ cs_sql_string(raw_file.path)
+        ~ ", header = true, auto_detect = false, columns = {" ~ column_types | join(', ') ~ "}"
+        ~ ", delim = ',', quote = '\"', escape = '\"', comment = '', strict_mode = true, null_padding = false)") -}}
+{% endmacro %}
+
+
+{#- The column names in the header row of a CSV file, in order (a byte-order mark,
+    surrounding spaces and quotes removed; an empty name becomes column<N>), or
+    none when the file has no line at all. Stops the build on a name that appears
+    twice (case and spaces ignored, as when columns are matched to the contract). -#}
+{% macro cs_csv_header(raw_file) %}
+    {%- set first_line = run_query(
+        'select line from read_csv(' ~ cs_sql_string(raw_file.path)
+        ~ ", header = false, auto_detect = false, columns = {'line': 'varchar'}, delim = chr(30),"
+        ~ " quote = '', escape = '', comment = '') limit 1") -%}
+    {%- if first_line.rows | length == 0 -%}{{ return(none) }}{%- endif -%}
+    {%- set names = [] -%}
+    {%- set seen = {} -%}
+    {%- for field in (first_line.rows[0][0] or '').split(',') -%}
+        {%- set name = field.replace('\ufeff', '').strip() -%}
+        {%- if name | length >= 2 and name.startswith('"') and name.endswith('"') -%}
+            {%- set name = name[1:-1].replace('""', '"').strip() -%}
+        {%- endif -%}
+        {%- if name == '' -%}{%- set name = 'column' ~ loop.index -%}{%- endif -%}
+        {%- set key = name | lower -%}
+        {%- if key in seen -%}
+            {{ exceptions.raise_compiler_error(raw_file.path ~ ': column ' ~ name ~ ' appears more than once in the header row'
+                ~ ' (columns ' ~ seen[key] ~ ' and ' ~ loop.index ~ '). Remove the duplicate column and export again.') }}
+        {%- endif -%}
+        {%- do seen.update({key: loop.index}) -%}
+        {%- do names.append(name) -%}
+    {%- endfor -%}
+    {{- return(names) -}}
 {% endmacro %}

@@ -6,9 +6,13 @@
     It stops the build, naming the file, the column and sample values, where
     - a required file is missing,
     - a required column is missing,
-    - a CSV file is not UTF-8 (a Shift_JIS/CP932 export from Excel, say),
-    - a value cannot be read as its column's type.
-    An absent optional file gives an empty relation with every column.
+    - a CSV file is not UTF-8 (a Shift_JIS/CP932 or UTF-16 export from Excel, say),
+    - a CSV file is empty, names a column twice, or has a row whose number of
+      fields differs from its header's,
+    - a value cannot be read as its column's type,
+    - a required file has no data rows (a header only).
+    An absent optional file, or an empty one, gives an empty relation with every
+    column.
 
     The model file must declare what the rules read, e.g.
     `-- depends_on: {{ ref('base_raw__accounts') }}`, because dbt resolves
@@ -35,10 +39,19 @@
         {{- return(cs_empty_raw_relation(columns)) -}}
     {%- endif -%}
 
-    {%- set read_expression = cs_read_expression(raw_file) -%}
     {%- if raw_file.format == 'csv' -%}
         {{- cs_check_utf8(raw_file) -}}
+        {%- do raw_file.update({'columns': cs_csv_header(raw_file)}) -%}
+        {%- if raw_file.columns is none -%}
+            {%- if table_meta.get('required', false) -%}
+                {{ exceptions.raise_compiler_error(raw_file.path ~ ': the file is empty (not even a header row). The source "'
+                    ~ source_name ~ '" is required: export it again with its header and rows.') }}
+            {%- endif -%}
+            {{- log(raw_file.path ~ ' is empty (no header row): the optional source ' ~ source_name ~ ' is treated as absent.', info=true) -}}
+            {{- return(cs_empty_raw_relation(columns)) -}}
+        {%- endif -%}
     {%- endif -%}
+    {%- set read_expression = cs_read_expression(raw_file) -%}
 
     {#- the file's columns, matched to the contract's by name (case and spaces ignored) -#}
     {%- set described = run_query('describe select * from ' ~ read_expression) -%}
@@ -72,6 +85,11 @@
         {%- set quoted = adapter.quote(file_column.name) -%}
         {%- if cs_is_native_type(file_column.type, column.data_type) -%}
             {%- do value_expressions.update({column.name: 'cast(' ~ quoted ~ ' as ' ~ column.data_type ~ ')'}) -%}
+        {%- elif file_column.type.startswith('timestamp') and cs_type_kind(column.data_type) == 'date' -%}
+            {#- a Parquet timestamp (pandas writes dates so) is a date where it is midnight -#}
+            {%- set parsed = "case when cast(" ~ quoted ~ " as time) = time '00:00:00' then cast(" ~ quoted ~ " as date) end" -%}
+            {%- do value_expressions.update({column.name: parsed}) -%}
+            {%- do to_check.append({'column': column, 'quoted': quoted, 'parsed': parsed}) -%}
         {%- else -%}
             {%- do value_expressions.update({column.name: cs_parse(quoted, column.data_type)}) -%}
             {%- if column.data_type | lower != 'varchar' -%}
@@ -79,7 +97,11 @@
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
-    {{- cs_check_readable(raw_file, read_expression, to_check) -}}
+    {%- set rows_read = cs_check_readable(raw_file, read_expression, to_check) -%}
+    {%- if rows_read == 0 and table_meta.get('required', false) -%}
+        {{ exceptions.raise_compiler_error(raw_file.path ~ ': no data rows, only a header. The source "' ~ source_name
+            ~ '" is required: the warehouse has no figures without it. Export it again with its rows.') }}
+    {%- endif -%}
 
     {%- set rules = cs_row_rule_expressions(source_name, contract) -%}
 
@@ -164,12 +186,22 @@ where false
 {% endmacro %}
 
 
-{#- Stop on a CSV file that is not UTF-8, naming the likely encoding. -#}
+{#- Stop on a CSV file that is not UTF-8, naming the likely encoding: UTF-16 where
+    the file starts with a UTF-16 byte-order mark (Excel's "Unicode text"), else
+    Shift_JIS (CP932), the encoding of Excel's Japanese CSV exports. Files over
+    2 GB are not checked here: DuckDB's reader then stops on the first invalid
+    byte, naming the file and the line. -#}
 {% macro cs_check_utf8(raw_file) %}
     {%- set checked = run_query(
-        'select size, case when size <= 2147483648 then try(decode(content)) is null else false end as not_utf8'
+        'select case when size <= 2147483648 then try(decode(content)) is null else false end as not_utf8,'
+        ~ " content[1:2] in ('\\xFF\\xFE'::blob, '\\xFE\\xFF'::blob) as is_utf16"
         ~ ' from read_blob(' ~ cs_sql_string(raw_file.path) ~ ')') -%}
     {%- if checked.rows[0][1] -%}
+        {{ exceptions.raise_compiler_error(
+            raw_file.path ~ ': the file is not UTF-8 text: it is UTF-16 (Excel\'s "Unicode text" export). '
+            ~ 'Save it as "CSV UTF-8 (comma delimited)", or convert it: iconv -f UTF-16 -t UTF-8 '
+            ~ raw_file.name ~ ' > ' ~ raw_file.name ~ '.utf8') }}
+    {%- elif checked.rows[0][0] -%}
         {{ exceptions.raise_compiler_error(
             raw_file.path ~ ': the file is not UTF-8 text. It is probably Shift_JIS (CP932), '
             ~ 'the encoding Excel uses for Japanese CSV exports. Re-save it as "CSV UTF-8", '
@@ -178,14 +210,15 @@ where false
 {% endmacro %}
 
 
-{#- Stop on values that cannot be read as their column's type, with samples. -#}
+{#- Stop on values that cannot be read as their column's type, with samples.
+    Returns the number of rows read (one scan of the file does both). -#}
 {% macro cs_check_readable(raw_file, read_expression, to_check) %}
-    {%- if to_check | length == 0 -%}{{ return('') }}{%- endif -%}
     {%- set counts_sql -%}
         select
         {%- for item in to_check %}
-            count(*) filter (where nullif(trim(cast({{ item.quoted }} as varchar)), '') is not null and {{ item.parsed }} is null){{ ',' if not loop.last }}
+            count(*) filter (where nullif(trim(cast({{ item.quoted }} as varchar)), '') is not null and {{ item.parsed }} is null),
         {%- endfor %}
+            count(*)
         from {{ read_expression }}
     {%- endset -%}
     {%- set counts = run_query(counts_sql).rows[0] -%}
@@ -203,5 +236,5 @@ where false
     {%- if problems -%}
         {{ exceptions.raise_compiler_error(raw_file.path ~ ': unreadable values.\n  ' ~ problems | join('\n  ')) }}
     {%- endif -%}
-    {{ return('') }}
+    {{ return(counts[to_check | length]) }}
 {% endmacro %}

@@ -184,7 +184,7 @@ rows_with_fx_reasons as (
     select
         {{ 'rows_with_overlap_reasons' if 'overlap_reason' in later_names else 'rows_with_key_reasons' }}.*,
         case when lines_missing_rates.source_row_number is not null then
-            'no fx_rates rate for ' || lines_missing_rates.currency || ' in '
+            'currency ' || lines_missing_rates.currency || ' has no fx_rates rate for '
             || strftime(lines_missing_rates.first_month_missing, '%Y-%m')
             || case when lines_missing_rates.months_missing > 1
                 then ' and ' || (lines_missing_rates.months_missing - 1) || ' more month(s)' else '' end
