@@ -19,6 +19,7 @@ import duckdb
 import pytest
 
 import test_revenue_reference as reference
+from test_revenue_reference import revenue_hand_raw_dir  # noqa: F401  (a shared session fixture)
 
 GENERATED = [(1, 80), (2, 80), (3, 80), (7, 150), (4, 400)]
 
@@ -83,9 +84,8 @@ def check_all(warehouse, ref: reference.Reference) -> None:
 
 
 @pytest.fixture(scope="session")
-def hand_warehouse(tmp_path_factory, warehouse_for):
-    raw_dir = reference.write_hand_dataset(tmp_path_factory.mktemp("revenue_hand_raw"))
-    return warehouse_for(raw_dir)
+def hand_warehouse(revenue_hand_raw_dir, warehouse_for):
+    return warehouse_for(revenue_hand_raw_dir)
 
 
 def test_marts_match_the_reference_on_the_hand_dataset(hand_warehouse):

@@ -26,6 +26,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 REPORTING_CURRENCY = "JPY"
@@ -423,6 +424,14 @@ def write_hand_dataset(directory: Path) -> Path:
                        ("usage", HAND_USAGE)]:
         (directory / f"{name}.csv").write_text(text, encoding="utf-8")
     return directory
+
+
+@pytest.fixture(scope="session")
+def revenue_hand_raw_dir(tmp_path_factory) -> Path:
+    """The hand-checked raw directory, one path per session, so that the modules that import
+    this fixture share one warehouse (warehouse_for caches by path)."""
+    directory = tmp_path_factory.getbasetemp() / "revenue_hand_raw"
+    return directory if (directory / "contracts.csv").exists() else write_hand_dataset(directory)
 
 
 def test_reference_on_a_hand_checked_dataset(tmp_path):
