@@ -1,0 +1,285 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#   kernelspec:
+#     display_name: CS warehouse
+#     language: python
+#     name: cs-warehouse
+# ---
+
+# %% [markdown]
+# # Stages and health
+#
+# **Question:** Does moving customers up the lifecycle stages (entry → onboard → active → loyal) keep them: how is the stage mix moving, how strongly does stage predict churn, and which accounts should get a health fix, usage advice or an upsell offer?
+#
+# **Reads:** `mart_stage_monthly` (stage mix, stage-ups), `mart_stage_churn` and `mart_stage_churn_summary` (churn by stage, r, χ²), `mart_stage_transitions` (the Sankey), `mart_condition_upsell` (condition × upsell), `mart_utilization_matrix` (usage levels of two core features).
+
+# %% tags=["parameters"]
+# The month of the stage-transition Sankey (first day, 'YYYY-MM-01'); None = the latest complete month.
+transition_month = None
+
+# %%
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "cs_warehouse").is_dir())))
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from cs_warehouse import warehouse as wh
+
+STAGES = wh.STAGE_ORDER
+status = {name: wh.availability(name, what=what) for name, what in [
+    ("mart_stage_monthly", "the stage mix"),
+    ("mart_stage_churn", "churn by stage"),
+    ("mart_stage_churn_summary", "the stage-churn correlation"),
+    ("mart_stage_transitions", "stage transitions"),
+    ("mart_condition_upsell", "condition × upsell"),
+    ("mart_utilization_matrix", "the utilization matrix"),
+]}
+data = {name: (wh.mart(name) if ok else pd.DataFrame()) for name, ok in status.items()}
+
+
+def stage_sorted(frame, column="stage"):
+    order = {stage: position for position, stage in enumerate(STAGES)}
+    return frame.assign(_order=frame[column].map(order).fillna(99)).sort_values(["_order"]).drop(columns="_order")
+
+
+# %% [markdown]
+# ## Stage mix over time
+# Kaonavi's stages: **entry** (set-up not done), **onboard** (set up, health below target), **active**, **loyal**
+# (an advocate: a fan, a promoter or active in the community). Kaonavi saw renewal rates of about 5%, 40%, 75% and
+# 90% across these stages, so moving customers up is the lever.
+
+# %%
+if not status["mart_stage_monthly"]:
+    wh.unavailable(status["mart_stage_monthly"])
+else:
+    stages = data["mart_stage_monthly"].sort_values("month")
+    fig = go.Figure()
+    for stage in reversed(STAGES):
+        rows = stages[stages["stage"] == stage]
+        fig.add_trace(go.Scatter(x=rows["month"], y=rows["customers"], name=stage, stackgroup="stages",
+                                 mode="lines", line=dict(width=0.5, color=wh.STAGE_COLORS[stage]),
+                                 customdata=rows[["mrr"]],
+                                 hovertemplate=f"{stage} %{{x|%b %Y}}: %{{y}} customers, ¥%{{customdata[0]:,.0f}} MRR"
+                                               "<extra></extra>"))
+    wh.style(fig, title="Customers by lifecycle stage",
+             definition="Customers in each stage on the month's snapshot day (stacked; the top edge is all customers).",
+             x_title="Month", y_title="Customers (accounts)", y_format="int", height=460)
+    fig.show()
+
+# %% [markdown]
+# ## Stage-ups
+# Kaonavi's KPI: accounts that moved up at least one stage during the month, by the stage they reached.
+
+# %%
+if status["mart_stage_monthly"]:
+    fig = go.Figure()
+    for stage in STAGES[1:]:
+        rows = stages[stages["stage"] == stage]
+        fig.add_trace(go.Bar(x=rows["month"], y=rows["stage_up_count"], name=f"up to {stage}",
+                             marker_color=wh.STAGE_COLORS[stage],
+                             hovertemplate=f"up to {stage} %{{x|%b %Y}}: %{{y}} accounts<extra></extra>"))
+    fig.update_layout(barmode="stack")
+    wh.style(fig, title="Stage-up count by month",
+             definition="Accounts whose stage rank rose from the previous month's snapshot, by the stage reached.",
+             x_title="Month", y_title="Stage-ups (accounts)", y_format="int", height=420)
+    fig.show()
+
+# %% [markdown]
+# ## Churn rate by stage
+# Two ways to ask whether stage predicts churn: the **horizon** basis follows every customer-month for the next
+# 12 months; the **renewal** basis asks, at each renewal, whether the account renewed, by its stage the month before.
+# The whiskers are Wilson 95% intervals. r is the point-biserial correlation between stage rank and churn (negative:
+# higher stages churn less), χ² tests the stage × outcome table.
+
+# %%
+if not status["mart_stage_churn"]:
+    wh.unavailable(status["mart_stage_churn"])
+else:
+    churn = data["mart_stage_churn"]
+    summary = data["mart_stage_churn_summary"].set_index("basis") if status["mart_stage_churn_summary"] else None
+    bases = [basis for basis in ("horizon", "renewal") if basis in set(churn["basis"])]
+    titles = []
+    for basis in bases:
+        label = "12-month horizon" if basis == "horizon" else "At renewal"
+        if summary is not None and basis in summary.index:
+            row = summary.loc[basis]
+            label += (f"<br><sup>n = {int(row['observations']):,}, r = {row['point_biserial_r']:.2f}, "
+                      f"χ² = {row['chi_square']:.1f} (df {int(row['degrees_of_freedom'])})</sup>")
+        titles.append(label)
+    fig = make_subplots(rows=1, cols=len(bases), shared_yaxes=True, horizontal_spacing=0.06, subplot_titles=titles)
+    for position, basis in enumerate(bases, start=1):
+        rows = stage_sorted(churn[churn["basis"] == basis])
+        fig.add_trace(go.Bar(
+            x=rows["stage"], y=rows["churn_rate"], marker_color=[wh.STAGE_COLORS.get(s, "#90a4ae") for s in rows["stage"]],
+            error_y=dict(type="data", array=rows["churn_rate_ci_high"] - rows["churn_rate"],
+                         arrayminus=rows["churn_rate"] - rows["churn_rate_ci_low"], color="#37474f", thickness=1.5),
+            text=[f"{r:.0%}" for r in rows["churn_rate"]], textposition="inside", insidetextanchor="start",
+            customdata=rows[["observations", "churned", "churn_rate_ci_low", "churn_rate_ci_high",
+                             "relative_risk_vs_loyal", "net_revenue_retention"]],
+            hovertemplate=("%{x}: %{y:.1%} churned (95% CI %{customdata[2]:.1%}–%{customdata[3]:.1%})<br>"
+                           "%{customdata[1]} of %{customdata[0]} observations; %{customdata[4]:.1f}× the loyal rate; "
+                           "NRR %{customdata[5]:.0%}<extra></extra>"),
+            showlegend=False), row=1, col=position)
+        fig.update_xaxes(title_text="Stage (the month before)", row=1, col=position)
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(title_text="Churn rate (%)", row=1, col=1)
+    wh.style(fig, title="Churn rate by lifecycle stage, on both bases",
+             definition="Churned observations / observations in the stage, with Wilson 95% intervals.", height=500)
+    fig.update_layout(margin=dict(b=60))
+    fig.show()
+    table = stage_sorted(churn).sort_values("basis", kind="stable")
+    table = pd.DataFrame({
+        "Basis": table["basis"], "Stage": table["stage"], "Observations": table["observations"].map(wh.number),
+        "Churned": table["churned"].map(wh.number), "Churn rate": table["churn_rate"].map(wh.pct),
+        "95% interval": [f"{wh.pct(low)} – {wh.pct(high)}" for low, high in
+                         zip(table["churn_rate_ci_low"], table["churn_rate_ci_high"])],
+        "Risk vs loyal": table["relative_risk_vs_loyal"].map(lambda v: f"{wh.number(v, 2)}×"),
+        "NRR": table["net_revenue_retention"].map(wh.pct), "GRR": table["gross_revenue_retention"].map(wh.pct),
+    })
+    wh.table(table,
+             caption="Churn by stage (mart_stage_churn): relative risk is the stage's churn rate against loyal's")
+
+# %% [markdown]
+# ## Where customers move
+# Flows between stages from one month's snapshot to the next: green flows move up, red flows move down, grey flows
+# stay.
+
+# %%
+if not status["mart_stage_transitions"]:
+    wh.unavailable(status["mart_stage_transitions"])
+else:
+    transitions = data["mart_stage_transitions"]
+    chosen = (pd.Timestamp(transition_month) if transition_month
+              else wh.latest_complete_month(transitions["month"]))
+    flows = transitions[(transitions["month"] == chosen) & (transitions["accounts"] > 0)]
+    if flows.empty:
+        wh.unavailable(wh.Availability(False, f"No stage transitions recorded for {wh.month_label(chosen)}."))
+    else:
+        def ordered(values):
+            known = [s for s in STAGES if s in set(values)]
+            return known + sorted(set(values) - set(STAGES))
+        sources, targets = ordered(flows["from_stage"]), ordered(flows["to_stage"])
+        labels = [f"{s} ({wh.month_label(wh.shift_months(chosen, -1))})" for s in sources] + \
+                 [f"{s} ({wh.month_label(chosen)})" for s in targets]
+        colors = [wh.STAGE_COLORS.get(s, "#90a4ae") for s in sources + targets]
+        rank = {stage: position for position, stage in enumerate(STAGES)}
+
+        def link_color(row):
+            a, b = rank.get(row["from_stage"]), rank.get(row["to_stage"])
+            if a is None or b is None or a == b:
+                return "rgba(144,164,174,0.35)"
+            return "rgba(46,125,50,0.45)" if b > a else "rgba(198,40,40,0.45)"
+
+        fig = go.Figure(go.Sankey(
+            arrangement="fixed",
+            node=dict(label=labels, color=colors, pad=18, thickness=18, line=dict(color="white", width=0.5),
+                      x=[0.01] * len(sources) + [0.99] * len(targets),
+                      y=[(i + 0.5) / len(sources) for i in range(len(sources))]
+                        + [(i + 0.5) / len(targets) for i in range(len(targets))]),
+            link=dict(source=[sources.index(s) for s in flows["from_stage"]],
+                      target=[len(sources) + targets.index(t) for t in flows["to_stage"]],
+                      value=flows["accounts"], color=[link_color(r) for _, r in flows.iterrows()],
+                      hovertemplate="%{source.label} → %{target.label}: %{value} accounts<extra></extra>"),
+        ))
+        wh.style(fig, title=f"Stage transitions into {wh.month_label(chosen)}",
+                 definition="Accounts by their stage on the previous snapshot (left) and on this one (right); "
+                            "width = accounts.", height=480)
+        fig.update_layout(margin=dict(l=30, r=30, b=40))
+        fig.show()
+
+# %% [markdown]
+# ## Condition and upsell (Toreta)
+# Inside each stage, accounts are split by health condition: **good** (health ≥ 70), **normal**, **bad** (< 40).
+# Toreta's playbook: bad gets work on its health score, normal gets usage advice, good gets an upsell offer.
+
+# %%
+if not status["mart_condition_upsell"]:
+    wh.unavailable(status["mart_condition_upsell"])
+else:
+    conditions = data["mart_condition_upsell"]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
+                        subplot_titles=("Upsell within 3 months", "Churn within 12 months"))
+    for condition in wh.CONDITION_ORDER:
+        rows = stage_sorted(conditions[conditions["condition"] == condition])
+        for col, column in ((1, "upsell_rate"), (2, "churn_rate")):
+            fig.add_trace(go.Bar(x=rows["stage"], y=rows[column], name=condition, legendgroup=condition,
+                                 showlegend=col == 1, marker_color=wh.CONDITION_COLORS[condition],
+                                 customdata=rows[["observations"]],
+                                 hovertemplate=f"{condition}, %{{x}}: %{{y:.1%}} of %{{customdata[0]}} customer-months"
+                                               "<extra></extra>"), row=1, col=col)
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(title_text="Share of customer-months (%)", row=1, col=1)
+    fig.update_xaxes(title_text="Stage")
+    wh.style(fig, title="Upsell and churn by stage and health condition",
+             definition="Customer-months by stage × condition; share with an expansion in the next 3 months (left) "
+                        "and a churn in the next 12 (right).", height=460)
+    fig.show()
+
+# %% [markdown]
+# ## Utilization matrix (Toreta)
+# Two core features as axes, each customer-month placed by its usage level of each (none, or below / above the
+# median of the non-zero values). The cells show where upsells happen and where churn starts.
+
+# %%
+LEVELS = ["none", "low", "high"]
+if not status["mart_utilization_matrix"]:
+    wh.unavailable(status["mart_utilization_matrix"])
+else:
+    matrix = data["mart_utilization_matrix"]
+    feature_x, feature_y = matrix["feature_x"].iloc[0], matrix["feature_y"].iloc[0]
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14,
+                        subplot_titles=("Upsell rate (%)", "Churn rate (%)"))
+    for col, column, scale in ((1, "upsell_rate", "Greens"), (2, "churn_rate", "Reds")):
+        grid = matrix.pivot(index="level_y", columns="level_x", values=column).reindex(index=LEVELS, columns=LEVELS)
+        counts = matrix.pivot(index="level_y", columns="level_x", values="observations").reindex(
+            index=LEVELS, columns=LEVELS)
+        text = [[("" if pd.isna(v) else f"{v:.0%}<br>n={int(n)}") for v, n in zip(vr, nr)]
+                for vr, nr in zip(grid.values, counts.fillna(0).values)]
+        fig.add_trace(go.Heatmap(
+            z=grid.values, x=LEVELS, y=LEVELS, text=text, texttemplate="%{text}", colorscale=scale,
+            colorbar=dict(x=0.43 if col == 1 else 1.0, tickformat=".0%", len=0.9),
+            hovertemplate=f"{feature_x} %{{x}}, {feature_y} %{{y}}: %{{z:.1%}}<extra></extra>"), row=1, col=col)
+        fig.update_xaxes(title_text=f"{feature_x} usage level", row=1, col=col)
+        fig.update_yaxes(title_text=f"{feature_y} usage level", row=1, col=col)
+    wh.style(fig, title=f"Utilization matrix: {feature_x} × {feature_y}",
+             definition="Customer-months by usage level of the two features; share with an upsell (left) and a "
+                        "churn (right); n = customer-months.", height=480)
+    fig.update_layout(margin=dict(b=60))
+    fig.show()
+
+# %% [markdown]
+# ## What this says
+
+# %%
+notes = []
+if status["mart_stage_churn"]:
+    for basis in bases:
+        rows = stage_sorted(churn[churn["basis"] == basis]).set_index("stage")
+        if {"loyal"} <= set(rows.index) and len(rows) > 1:
+            worst = rows["churn_rate"].idxmax()
+            notes.append(f"On the {basis} basis, **{worst}** accounts churn most ({wh.pct(rows.loc[worst, 'churn_rate'])}, "
+                         f"{wh.number(rows.loc[worst, 'relative_risk_vs_loyal'], 1)}× the loyal rate of "
+                         f"{wh.pct(rows.loc['loyal', 'churn_rate'])}).")
+    if summary is not None and "horizon" in summary.index:
+        r = summary.loc["horizon", "point_biserial_r"]
+        notes.append(f"Stage and churn correlate with r = {r:.2f}: "
+                     + ("higher stages churn less, so stage-ups are worth chasing." if r < 0 else
+                        "higher stages do not churn less here; check the stage definitions against outcomes."))
+if status["mart_condition_upsell"]:
+    good = conditions[conditions["condition"] == "good"].set_index("stage")["upsell_rate"]
+    bad = conditions[conditions["condition"] == "bad"].set_index("stage")["upsell_rate"]
+    both = [s for s in STAGES if s in good.index and s in bad.index]
+    if both:
+        higher = [s for s in both if good[s] > bad[s]]
+        notes.append(f"Good-condition accounts upsell more than bad ones in {len(higher)} of {len(both)} stages "
+                     f"(e.g. {both[-1]}: {wh.pct(good[both[-1]])} against {wh.pct(bad[both[-1]])}): "
+                     "offer upsells to good accounts, fix health first in bad ones.")
+if notes:
+    wh.say("\n".join(f"- {note}" for note in notes))
