@@ -12,6 +12,7 @@ exact decimals, which is stricter than the 1e-9 the spec allows), rates within
 from __future__ import annotations
 
 import datetime as dt
+import json
 import math
 from decimal import Decimal
 
@@ -118,3 +119,36 @@ def test_marts_match_the_reference_on_generated_data(dataset, warehouse_for, see
     movements = {row["movement"] for row in fetch(warehouse, "select distinct movement from main.fct_mrr_monthly")}
     assert {"new", "expansion", "contraction", "churn", "retained"} <= movements
     assert fetch(warehouse, "select count(nrr_12m) as n from main.mart_revenue_monthly")[0]["n"] > 0
+
+
+@pytest.mark.parametrize("seed, accounts", [(1, 80), (4, 400)])
+def test_expansions_recover_the_planted_expansions_by_type(dataset, warehouse_for, seed, accounts):
+    """Known answer: the generator plants expansions of each type (truth.json expansions_by_type).
+
+    The mart's expansions whose account changed its lines between the two snapshot days are
+    exactly those, type for type. The others are moves of the FX rate alone on unchanged
+    foreign-currency lines, which metrics.md counts as expansions too (rate of the month).
+    """
+    raw_dir = dataset(seed, accounts)
+    warehouse = warehouse_for(raw_dir)
+    truth = json.loads((raw_dir / "truth.json").read_text())["expansions_by_type"]
+    rows = fetch(warehouse, """
+        with lines as (
+            select account_id, month, list_sort(list(contract_id)) as contract_ids
+            from main.int_contract_lines_joined_to_snapshots
+            group by account_id, month
+        )
+        select
+            fct.expansion_type,
+            count(case when now.contract_ids is distinct from before.contract_ids then 1 end) as line_changes,
+            count(case when now.contract_ids is not distinct from before.contract_ids then 1 end) as fx_only
+        from main.fct_mrr_monthly as fct
+        left join lines as now
+            on now.account_id = fct.account_id and now.month = fct.month
+        left join lines as before
+            on before.account_id = fct.account_id and before.month = fct.month - interval 1 month
+        where fct.movement = 'expansion'
+        group by fct.expansion_type
+    """)
+    recovered = {row["expansion_type"]: row["line_changes"] for row in rows if row["line_changes"]}
+    assert recovered == {kind: count for kind, count in truth.items() if count}
