@@ -308,3 +308,43 @@ def test_scorecard(warehouse):
     assert scorecard.loc[pd.Timestamp("2024-06-01"), "upsell_count"] == 1
     assert scorecard.loc[pd.Timestamp("2024-07-01"), "upsell_count"] == 1
     assert len(scorecard) == 15  # 2024-01 .. 2025-03
+
+
+# --- only the required sources ---------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def required_only_warehouse(warehouse_for, tmp_path_factory):
+    """The fixture's accounts, contracts and usage alone: every optional source absent."""
+    raw_dir = tmp_path_factory.mktemp("coverage_required_only")
+    for name in ("accounts", "contracts", "usage"):
+        (raw_dir / f"{name}.csv").write_bytes((FIXTURE_DIR / f"{name}.csv").read_bytes())
+    return warehouse_for(raw_dir)
+
+
+def test_marts_build_without_optional_sources(required_only_warehouse):
+    warehouse = required_only_warehouse
+    months = warehouse.query("select count(*) as n from int_months")["n"][0]
+    tiers = warehouse.table("mart_tier_coverage")
+    assert len(tiers) == 4 * months
+    jan = tiers[tiers["month"] == JAN].set_index("tier")
+    # no CSMs: nobody assigned, every customer of a tier with a target unassigned;
+    # no touchpoints: nobody compliant, no automated touch
+    assert jan["customers"].sum() == 12 and jan["assigned_customers"].sum() == 0
+    assert jan.loc["tier2_mid_touch", "unassigned_customers"] == 4
+    assert jan.loc["tier4_tech_touch", "unassigned_customers"] == 0
+    assert (jan["allocated_fte"] == 0).all() and jan["coverage_ratio"].isna().all()
+    assert jan.loc["tier1_high_touch", "touch_compliance_rate"] == 0
+    assert jan.loc["tier4_tech_touch", "automated_touch_share"] == 0
+    assert warehouse.table("mart_csm_book").empty
+    nps = warehouse.table("mart_nps_monthly")
+    assert len(nps) == months and (nps["segment_type"] == "all").all() and (nps["responses"] == 0).all()
+    assert warehouse.table("mart_product_feedback").empty
+    cohorts = warehouse.table("mart_onboarding_cohorts").set_index("cohort_month")
+    assert cohorts.loc[pd.Timestamp("2024-01-01"), "accounts"] == 12
+    assert cohorts["reached_value_accounts"].sum() == 0 and cohorts["completion_rate"].eq(0).all()
+    impact = warehouse.table("mart_community_impact").set_index("has_community_activity")
+    assert (impact.loc[True, "observations"], impact.loc[False, "observations"]) == (0, 36)
+    assert pd.isna(impact.loc[True, "net_revenue_retention_12m"])
+    scorecard = warehouse.table("mart_cs_scorecard")
+    assert len(scorecard) == months
+    assert (scorecard["toss_up_count"] == 0).all() and scorecard["nps"].isna().all()
