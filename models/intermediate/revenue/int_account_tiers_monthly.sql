@@ -24,16 +24,44 @@ customer_months as (
     where mrr > 0
 ),
 
--- rank 1 is the highest tier
+-- The seed's min_arr values cut ARR into bands; in each band the tier is the
+-- highest-ranked (lowest tier_rank) of the tiers whose min_arr is at or below the
+-- band's lower end. Joining each customer-month to its one band is a range join
+-- on a handful of rows, not a comparison with every tier. ARR below every min_arr
+-- has no band (tier null).
+thresholds as (
+    select distinct
+        min_arr as lower_arr
+    from tier_policy
+),
+
+band_ranks as (
+    select
+        thresholds.lower_arr,
+        min(tier_policy.tier_rank) as tier_rank
+    from thresholds
+    inner join tier_policy
+        on tier_policy.min_arr <= thresholds.lower_arr
+    group by thresholds.lower_arr
+),
+
+tier_bands as (
+    select
+        cast(lower_arr as decimal(38,10)) as lower_arr,
+        cast(coalesce(lead(lower_arr) over (order by lower_arr), 1e27) as decimal(38,10)) as upper_arr,
+        tier_rank
+    from band_ranks
+),
+
 tier_by_arr as (
     select
         customer_months.account_id,
         customer_months.month,
-        min(tier_policy.tier_rank) as tier_rank
+        tier_bands.tier_rank
     from customer_months
-    inner join tier_policy
-        on tier_policy.min_arr <= customer_months.arr
-    group by customer_months.account_id, customer_months.month
+    inner join tier_bands
+        on customer_months.arr >= tier_bands.lower_arr
+        and customer_months.arr < tier_bands.upper_arr
 ),
 
 final as (
