@@ -22,11 +22,20 @@
 {%- endmacro %}
 
 
+{#- The bounds are exactly 0 when there are no successes and exactly 1 when every
+    observation is one (floating point would give 1e-17 or 0.9999999999999998), and
+    are clamped to [0, 1]. -#}
 {% macro cs_wilson_low(successes, observations, z=none) -%}
-    {{ cs_wilson_bound(successes, observations, '-', z) }}
+    case
+        when {{ observations }} > 0 and {{ successes }} = 0 then 0.0
+        when {{ observations }} > 0 then greatest(0.0, {{ cs_wilson_bound(successes, observations, '-', z) }})
+    end
 {%- endmacro %}
 
 
 {% macro cs_wilson_high(successes, observations, z=none) -%}
-    {{ cs_wilson_bound(successes, observations, '+', z) }}
+    case
+        when {{ observations }} > 0 and {{ successes }} = {{ observations }} then 1.0
+        when {{ observations }} > 0 then least(1.0, {{ cs_wilson_bound(successes, observations, '+', z) }})
+    end
 {%- endmacro %}

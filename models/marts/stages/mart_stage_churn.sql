@@ -65,14 +65,8 @@ final as (
         cast(rated.observations as bigint) as observations,
         cast(rated.churned as bigint) as churned,
         rated.churn_rate,
-        case
-            when rated.observations > 0
-                then greatest(0.0, {{ cs_wilson_low('rated.churned', 'rated.observations') }})
-        end as churn_rate_ci_low,
-        case
-            when rated.observations > 0
-                then least(1.0, {{ cs_wilson_high('rated.churned', 'rated.observations') }})
-        end as churn_rate_ci_high,
+        {{ cs_wilson_low('rated.churned', 'rated.observations') }} as churn_rate_ci_low,
+        {{ cs_wilson_high('rated.churned', 'rated.observations') }} as churn_rate_ci_high,
         {{ cs_ratio('rated.churn_rate', 'loyal.churn_rate') }} as relative_risk_vs_loyal,
         {{ cs_ratio('rated.mrr_end', 'rated.mrr_start') }} as net_revenue_retention,
         {{ cs_ratio('rated.mrr_end_capped', 'rated.mrr_start') }} as gross_revenue_retention
