@@ -41,6 +41,12 @@ lab: setup
 test: setup
 	$(BIN)/python -m pytest tests
 
+# the benchmark harness (benchmarks/README.md): `make bench` at a smoke size (200
+# accounts, 1 run), `make bench N=100000` at a chosen size (REPEATS=k for k runs)
+N ?= 200
+bench: setup
+	$(BIN)/python -m benchmarks.run --accounts $(N) $(if $(REPEATS),--repeats $(REPEATS),$(if $(filter 200,$(N)),--repeats 1))
+
 docs: setup
 	$(BIN)/dbt docs generate
 

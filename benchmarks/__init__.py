@@ -1,0 +1,1 @@
+"""Benchmarks of the warehouse build: see benchmarks/README.md."""
