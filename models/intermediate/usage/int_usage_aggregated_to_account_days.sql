@@ -39,16 +39,17 @@ final as (
         usage_date,
         max(active_users) as daily_active_users,
         cast(sum(events) as bigint) as events,
-        -- DuckDB list of structs: what breadth (distinct core features used) and the
-        -- utilization matrix (events of one feature) need, without a row per feature
-        list(
+        -- DuckDB list of structs, sorted by feature (a repeatable value): what breadth
+        -- (distinct core features used) and the utilization matrix (events of one
+        -- feature) need, without a row per feature. list_sort after list() is several
+        -- times faster than an ordered aggregate.
+        list_sort(list(
             struct_pack(
                 feature := feature,
                 active_users := active_users,
                 events := events
             )
-            order by feature
-        ) as feature_usage
+        )) as feature_usage
     from usage
     group by account_id, usage_date
 )

@@ -8,7 +8,8 @@
 -- window days per month) is joined to the account-day aggregate, so each day of
 -- usage is read once per window that contains it (at most one current and one
 -- previous window, plus the overlap of the partial as-of month). Days without usage
--- have no row: they count as 0 downstream.
+-- have no row: they count as 0 downstream. The per-feature figures (breadth, the
+-- utilization matrix's two features) are taken over the current window only.
 {%- set window_days = var('health_window_days') | int %}
 with
 
@@ -44,13 +45,10 @@ window_days as (
     cross join window_offsets
 ),
 
--- one row: the list of core features, and the two features of the utilization matrix
-feature_sets as (
-    select
-        (select list(feature order by feature) from features where is_core) as core_features,
-        matrix_features.feature_x,
-        matrix_features.feature_y
-    from matrix_features
+core_features as (
+    select feature
+    from features
+    where is_core
 ),
 
 account_days_in_windows as (
@@ -60,44 +58,81 @@ account_days_in_windows as (
         window_days.snapshot_date,
         window_days.is_current_window,
         account_days.daily_active_users,
-        account_days.events,
-        -- the core features with events that day
-        list_transform(
-            list_filter(
-                account_days.feature_usage,
-                lambda usage: usage.events > 0 and list_contains(feature_sets.core_features, usage.feature)
-            ),
-            lambda usage: usage.feature
-        ) as core_features_used,
-        coalesce(list_sum(list_transform(
-            list_filter(account_days.feature_usage, lambda usage: usage.feature = feature_sets.feature_x),
-            lambda usage: usage.events
-        )), 0) as feature_x_events,
-        coalesce(list_sum(list_transform(
-            list_filter(account_days.feature_usage, lambda usage: usage.feature = feature_sets.feature_y),
-            lambda usage: usage.events
-        )), 0) as feature_y_events
+        account_days.events
     from account_days
     inner join window_days
         on window_days.usage_date = account_days.usage_date
-    left join feature_sets
-        on true
 ),
 
-final as (
+window_totals as (
     select
         account_id,
         month,
         snapshot_date,
-        cast(sum(case when is_current_window and events > 0 then 1 else 0 end) as integer) as active_days,
-        cast(sum(case when is_current_window then daily_active_users else 0 end) as bigint) as daily_active_users_sum,
-        cast(sum(case when is_current_window then events else 0 end) as bigint) as window_events,
-        cast(sum(case when is_current_window then 0 else events end) as bigint) as previous_window_events,
-        cast(len(list_distinct(flatten(list(case when is_current_window then core_features_used end)))) as integer) as core_features_used,
-        cast(sum(case when is_current_window then feature_x_events else 0 end) as bigint) as feature_x_events,
-        cast(sum(case when is_current_window then feature_y_events else 0 end) as bigint) as feature_y_events
+        sum(case when is_current_window and events > 0 then 1 else 0 end) as active_days,
+        sum(case when is_current_window then daily_active_users else 0 end) as daily_active_users_sum,
+        sum(case when is_current_window then events else 0 end) as window_events,
+        sum(case when is_current_window then 0 else events end) as previous_window_events
     from account_days_in_windows
     group by account_id, month, snapshot_date
+),
+
+-- per feature, over the current window only: one row per feature of each day
+-- (unnest is far cheaper than list lambdas on every account-day)
+feature_days_in_windows as (
+    select
+        account_days.account_id,
+        window_days.month,
+        unnest(account_days.feature_usage) as feature_day
+    from account_days
+    inner join window_days
+        on window_days.usage_date = account_days.usage_date
+    where window_days.is_current_window
+),
+
+feature_windows as (
+    select
+        account_id,
+        month,
+        feature_day.feature as feature,
+        sum(feature_day.events) as events
+    from feature_days_in_windows
+    group by account_id, month, feature_day.feature
+),
+
+feature_totals as (
+    select
+        feature_windows.account_id,
+        feature_windows.month,
+        sum(case when feature_windows.events > 0 and core_features.feature is not null then 1 else 0 end)
+            as core_features_used,
+        sum(case when feature_windows.feature = matrix_features.feature_x then feature_windows.events else 0 end)
+            as feature_x_events,
+        sum(case when feature_windows.feature = matrix_features.feature_y then feature_windows.events else 0 end)
+            as feature_y_events
+    from feature_windows
+    cross join matrix_features
+    left join core_features
+        on core_features.feature = feature_windows.feature
+    group by feature_windows.account_id, feature_windows.month
+),
+
+final as (
+    select
+        window_totals.account_id,
+        window_totals.month,
+        window_totals.snapshot_date,
+        cast(window_totals.active_days as integer) as active_days,
+        cast(window_totals.daily_active_users_sum as bigint) as daily_active_users_sum,
+        cast(window_totals.window_events as bigint) as window_events,
+        cast(window_totals.previous_window_events as bigint) as previous_window_events,
+        cast(coalesce(feature_totals.core_features_used, 0) as integer) as core_features_used,
+        cast(coalesce(feature_totals.feature_x_events, 0) as bigint) as feature_x_events,
+        cast(coalesce(feature_totals.feature_y_events, 0) as bigint) as feature_y_events
+    from window_totals
+    left join feature_totals
+        on feature_totals.account_id = window_totals.account_id
+        and feature_totals.month = window_totals.month
 )
 
 select * from final
