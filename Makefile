@@ -36,7 +36,7 @@ reports: setup
 	$(BIN)/python -m cs_warehouse.reports
 
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.app_settings_dir=$(CURDIR)/notebooks/.lab-settings
 
 test: setup
 	$(BIN)/python -m pytest tests

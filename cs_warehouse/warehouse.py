@@ -286,6 +286,14 @@ def number(value, digits: int = 0) -> str:
     return f"{float(value):,.{digits}f}"
 
 
+def count(value, noun: str) -> str:
+    """count(1, 'response') -> '1 response'; count(3, 'response') -> '3 responses'."""
+    if _missing(value):
+        return f"no {noun}s"
+    value = int(value)
+    return f"{value:,} {noun}{'' if value == 1 else 's'}"
+
+
 def points(value, digits: int = 0) -> str:
     """An NPS value in points (-100 to 100)."""
     if _missing(value):

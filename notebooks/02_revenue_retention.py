@@ -118,7 +118,7 @@ if revenue_status:
              definition="Movements per month (¥, losses drawn below zero); the line is ending MRR on the right axis.",
              x_title="Month", height=480)
     fig.update_yaxes(title_text="MRR movement (¥)", tickprefix="¥", tickformat=",.0f", secondary_y=False)
-    fig.update_yaxes(title_text="Ending MRR (¥)", tickprefix="¥", tickformat="~s", secondary_y=True,
+    fig.update_yaxes(title_text="Ending MRR (¥)", tickprefix="¥", tickformat=".3~s", secondary_y=True,
                      showgrid=False, rangemode="tozero")
     fig.show()
 

@@ -147,8 +147,8 @@ else:
 
 # %% [markdown]
 # ## Where customers move
-# Flows between stages from one month's snapshot to the next: green flows move up, red flows move down, grey flows
-# stay.
+# Flows between stages from one month's snapshot to the next: green flows move up, orange flows move down, red
+# flows churn, grey flows stay.
 
 # %%
 if not status["mart_stage_transitions"]:
@@ -161,27 +161,44 @@ else:
     if flows.empty:
         wh.unavailable(wh.Availability(False, f"No stage transitions recorded for {wh.month_label(chosen)}."))
     else:
+        NODE_NAMES = {"not_customer": "new or reactivated", "churned": "churned"}
+
         def ordered(values):
-            known = [s for s in STAGES if s in set(values)]
-            return known + sorted(set(values) - set(STAGES))
+            known = [s for s in ["not_customer"] + STAGES + ["churned"] if s in set(values)]
+            return known + sorted(set(values) - set(known))
+
+        def positions(nodes, column):
+            """Node centres stacked in order, each as tall as its accounts (layout only)."""
+            sizes = [float(flows.loc[flows[column] == node, "accounts"].sum()) for node in nodes]
+            total, gap = sum(sizes) or 1.0, 0.04
+            scale = (1 - gap * (len(nodes) - 1)) / total
+            centres, top = [], 0.0
+            for size in sizes:
+                centres.append(min(0.99, max(0.01, top + size * scale / 2)))
+                top += size * scale + gap
+            return centres
+
         sources, targets = ordered(flows["from_stage"]), ordered(flows["to_stage"])
-        labels = [f"{s} ({wh.month_label(wh.shift_months(chosen, -1))})" for s in sources] + \
-                 [f"{s} ({wh.month_label(chosen)})" for s in targets]
+        before, after = wh.month_label(wh.shift_months(chosen, -1)), wh.month_label(chosen)
+        labels = [f"{NODE_NAMES.get(s, s)} ({before})" for s in sources] + \
+                 [f"{NODE_NAMES.get(s, s)} ({after})" for s in targets]
         colors = [wh.STAGE_COLORS.get(s, "#90a4ae") for s in sources + targets]
         rank = {stage: position for position, stage in enumerate(STAGES)}
 
         def link_color(row):
             a, b = rank.get(row["from_stage"]), rank.get(row["to_stage"])
+            if row["to_stage"] == "churned":
+                return "rgba(198,40,40,0.55)"
             if a is None or b is None or a == b:
-                return "rgba(144,164,174,0.35)"
-            return "rgba(46,125,50,0.45)" if b > a else "rgba(198,40,40,0.45)"
+                return "rgba(144,164,174,0.30)"
+            return "rgba(46,125,50,0.50)" if b > a else "rgba(239,108,0,0.50)"
 
         fig = go.Figure(go.Sankey(
-            arrangement="fixed",
-            node=dict(label=labels, color=colors, pad=18, thickness=18, line=dict(color="white", width=0.5),
-                      x=[0.01] * len(sources) + [0.99] * len(targets),
-                      y=[(i + 0.5) / len(sources) for i in range(len(sources))]
-                        + [(i + 0.5) / len(targets) for i in range(len(targets))]),
+            arrangement="snap",
+            node=dict(label=labels, color=colors, pad=14, thickness=16, line=dict(color="white", width=0.5),
+                      x=[0.001] * len(sources) + [0.999] * len(targets),
+                      y=positions(sources, "from_stage") + positions(targets, "to_stage"),
+                      hovertemplate="%{label}: %{value} accounts<extra></extra>"),
             link=dict(source=[sources.index(s) for s in flows["from_stage"]],
                       target=[len(sources) + targets.index(t) for t in flows["to_stage"]],
                       value=flows["accounts"], color=[link_color(r) for _, r in flows.iterrows()],

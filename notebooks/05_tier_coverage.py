@@ -95,7 +95,8 @@ else:
         wh.style(fig, title="Coverage ratio by tier over time",
                  definition="Target accounts per CSM / actual accounts per FTE: below 1.0 the tier has more "
                             "accounts per CSM than its model allows.",
-                 x_title="Month", y_title="Coverage ratio (target / actual)", height=420)
+                 x_title="Month", y_title="Coverage ratio (target / actual, log scale)", height=420)
+        fig.update_yaxes(type="log")
         fig.show()
 
 # %% [markdown]

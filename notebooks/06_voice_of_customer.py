@@ -66,15 +66,18 @@ def nps_chart(segment_type, title, order, colors):
                                  hovertemplate="all %{x|%b %Y}: NPS %{y:+.0f} (%{customdata[0]} responses)<extra></extra>"))
     for segment in segments:
         part = rows[rows["segment"] == segment]
+        # marker area grows with the number of responses, so that thin months look thin
         fig.add_trace(go.Scatter(x=part["month"], y=part["nps"], name=segment, mode="lines+markers",
-                                 marker=dict(size=5), line=dict(color=colors.get(segment), width=1.5),
+                                 marker=dict(size=part["responses"], sizemode="area", sizemin=3,
+                                             sizeref=2 * max(float(rows["responses"].max()), 1) / 16 ** 2),
+                                 line=dict(color=colors.get(segment), width=1),
                                  customdata=part[["responses", "promoters", "detractors"]],
                                  hovertemplate=(f"{segment} %{{x|%b %Y}}: NPS %{{y:+.0f}}<br>%{{customdata[0]}} responses, "
                                                 "%{customdata[1]} promoters, %{customdata[2]} detractors<extra></extra>")))
     fig.add_hline(y=0, line=dict(color="#90a4ae", dash="dash"))
     fig.update_yaxes(range=[-100, 100])
     wh.style(fig, title=title, definition="NPS = % of scores 9–10 − % of scores 0–6, per month (points); "
-                                          "the thick line is all customers.",
+                                          "the thick line is all customers; marker size = responses.",
              x_title="Month (of the response)", y_title="NPS (points, −100 to +100)", height=440)
     return fig
 
@@ -220,9 +223,9 @@ if nps_status:
     latest = latest[latest["month"] == wh.latest_complete_month(latest["month"])]
     if len(latest) >= 2:
         low, high = latest.loc[latest["nps"].idxmin()], latest.loc[latest["nps"].idxmax()]
-        notes.append(f"In {wh.month_label(high['month'])}, NPS ranges from {wh.points(low['nps'])} ({low['segment']}, "
-                     f"{int(low['responses'])} responses) to {wh.points(high['nps'])} ({high['segment']}, "
-                     f"{int(high['responses'])} responses).")
+        notes.append(f"In {wh.month_label(high['month'])}, NPS by tier ranges from {wh.points(low['nps'])} "
+                     f"({low['segment']}, {wh.count(low['responses'], 'response')}) to {wh.points(high['nps'])} "
+                     f"({high['segment']}, {wh.count(high['responses'], 'response')}).")
 if feedback_status and not now.empty:
     top = now.loc[now["tickets"].idxmax()]
     notes.append(f"The largest ticket group in {wh.month_label(chosen)} is **{top['category']}** about "
