@@ -1,0 +1,408 @@
+"""Write-audit-publish: build the warehouse aside, audit it, then swap it in.
+
+    python -m cs_warehouse.publish [--raw-dir DIR] [--vars '{reject_policy: warn}'] [--quiet]
+                                   [-- <extra dbt build arguments, e.g. --select ...>]
+
+1. **Write.** ``dbt build`` into a fresh file beside the published one,
+   ``<dir>/<stem>__build.duckdb`` (the same directory, so the final rename is
+   atomic), with its own dbt target path beside it, ``<stem>__publish.target``.
+   A BI reader holding the published file is never in the way, and never sees a
+   half-built warehouse. (The names are fixed, not stamped, so that dbt's profile
+   does not change from one publish to the next and dbt can re-use its parse of
+   the project: one publish runs at a time per warehouse, under a lock.)
+2. **Audit.** The dbt tests ran as part of ``dbt build`` and passed (read from
+   ``run_results.json``: every node succeeded, and tests did run). Then a few
+   great-expectations checks on the marts, read as DataFrames: every rate that is
+   a fraction lies in [0, 1], retention ratios that may exceed 1 (NRR) are at
+   least 0, the MRR bridge identity holds in ``mart_revenue_monthly`` (and each
+   month starts where the last ended), and survival never increases with age in
+   ``mart_survival``. A check whose mart does not exist is skipped, saying so.
+3. **Publish.** Checkpoint the new file (no ``.wal`` left beside it), then
+   ``os.replace`` it over ``CS_WAREHOUSE_PATH``. On Linux the rename swaps the
+   directory entry: a reader that has the old file open keeps reading the old
+   version without error, and every new connection opens the new one.
+
+If the build or the audit fails, the published warehouse is not touched: the
+command prints why (dbt's error lines, the failed checks) and exits non-zero
+(1: the build failed, 2: the audit failed). The failed build is kept for
+inspection as ``<stem>__failed.duckdb`` (dbt's logs and compiled SQL stay in
+``<stem>__publish.target``), replacing the previous failed one; a successful
+publish removes it. A build file left by a run that was killed is removed at the
+start of the next run. One publish runs at a time per warehouse path (a lock
+file ``.<name>.publish.lock``); the dbt process holds the lock too and dies with
+its parent, so a killed publish never leaves a build running.
+
+Extra dbt vars: ``--vars`` or the environment variable ``CS_DBT_VARS`` (YAML).
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ctypes
+import fcntl
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import yaml
+
+from cs_warehouse.dbt_runner import PROJECT_DIR, dbt_executable
+
+DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse.duckdb"
+BUILD_MARK = "__build"
+FAILED_MARK = "__failed"
+TARGET_MARK = "__publish.target"
+TOLERANCE = 0.01  # money, in the reporting currency: the bridge identity holds to a hundredth
+
+
+def warehouse_path() -> Path:
+    return Path(os.environ.get("CS_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE).resolve()
+
+
+# --- the audit checks ------------------------------------------------------------
+
+# A column is a fraction (in [0, 1]) when it is a rate (`_rate` as a word of its
+# name: logo_churn_rate, churn_rate_ci_low, logo_churn_rate_incl_new), a share, or
+# one of these; NRR-like ratios may exceed 1 and are only checked to be >= 0.
+FRACTION_COLUMNS = {"grr", "grr_12m", "gross_revenue_retention", "gross_revenue_retention_12m", "logo_retention",
+                    "survival", "survival_ci_low", "survival_ci_high", "license_utilization", "stickiness",
+                    "breadth", "trend", "annualized_logo_churn"}
+FRACTION_PATTERN = re.compile(r"(^|_)(rate|share)(_|$)")
+NON_NEGATIVE_RATIOS = {"nrr", "nrr_12m", "revenue_retention", "net_revenue_retention",
+                       "net_revenue_retention_12m"}
+PUBLIC_PREFIXES = ("mart_", "fct_", "dim_")
+
+
+@dataclass
+class CheckResult:
+    name: str
+    relation: str
+    status: str  # passed, failed, skipped
+    detail: str = ""
+    failed_rows: int = 0
+    samples: list = field(default_factory=list)
+
+    def line(self) -> str:
+        samples = f" e.g. {self.samples}" if self.samples else ""
+        return f"{self.status.upper():7} {self.relation}: {self.name}{': ' + self.detail if self.detail else ''}{samples}"
+
+
+@dataclass
+class Check:
+    """A GX expectation on a frame that DuckDB computes from one relation."""
+
+    name: str
+    relation: str
+    sql: str  # a query over the warehouse; {relation} is replaced by the relation
+    expectation: callable  # gxe module -> expectation (meta id is set here)
+    needs: tuple[str, ...] = ()  # columns the relation must have
+    describe: callable = None  # frame row -> sample text
+
+    def run(self, connection: duckdb.DuckDBPyConnection, relations: dict[str, set[str]]) -> CheckResult:
+        from cs_warehouse.validate import expectations
+
+        if self.relation not in relations:
+            return CheckResult(self.name, self.relation, "skipped", f"{self.relation} does not exist (yet)")
+        missing = [name for name in self.needs if name not in relations[self.relation]]
+        if missing:
+            return CheckResult(self.name, self.relation, "skipped", f"{self.relation} has no {', '.join(missing)}")
+        frame = connection.execute(self.sql.format(relation=self.relation)).df()
+        expectation = self.expectation(expectations().gxe)
+        expectation.meta = {"id": "check"}
+        result = expectations().run(frame, [expectation])["check"]
+        if result.success:
+            return CheckResult(self.name, self.relation, "passed", f"{len(frame)} row(s)")
+        index = list(result.result.get("unexpected_index_list") or [])
+        rows = frame.iloc[index]
+        samples = [self.describe(row) if self.describe else str(row.to_dict()) for _, row in rows.head(3).iterrows()]
+        return CheckResult(self.name, self.relation, "failed", f"{len(index)} of {len(frame)} row(s) break it",
+                           failed_rows=len(index), samples=samples)
+
+
+def range_check(relation: str, column: str, low: float | None, high: float | None) -> Check:
+    bounds = f"in [{low}, {high}]" if high is not None else f">= {low}"
+    return Check(
+        name=f"{column} {bounds}", relation=relation, needs=(column,),
+        sql=f'select cast("{column}" as double) as value from {{relation}} where "{column}" is not null',
+        expectation=lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="value", min_value=low, max_value=high),
+        describe=lambda row: f"{column}={row['value']}")
+
+
+def mart_checks(relations: dict[str, set[str]]) -> list[Check]:
+    """The audit's checks for the relations that exist (their columns decide)."""
+    checks = []
+    for relation, columns in sorted(relations.items()):
+        if not relation.startswith(PUBLIC_PREFIXES):
+            continue
+        for column in sorted(columns):
+            if column in FRACTION_COLUMNS or FRACTION_PATTERN.search(column):
+                checks.append(range_check(relation, column, 0, 1))
+            elif column in NON_NEGATIVE_RATIOS:
+                checks.append(range_check(relation, column, 0, None))
+    bridge = ("month", "mrr_start", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr",
+              "churned_mrr", "mrr_end")
+    checks.append(Check(
+        name="MRR bridge: mrr_end = mrr_start + new + reactivation + expansion - contraction - churned",
+        relation="mart_revenue_monthly", needs=bridge,
+        sql="""select month, cast(mrr_end - (mrr_start + new_mrr + reactivation_mrr + expansion_mrr
+                                            - contraction_mrr - churned_mrr) as double) as gap
+               from {relation}""",
+        expectation=lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="gap", min_value=-TOLERANCE,
+                                                                  max_value=TOLERANCE),
+        describe=lambda row: f"{row['month']}: off by {row['gap']}"))
+    checks.append(Check(
+        name="MRR bridge: each month starts where the previous one ended",
+        relation="mart_revenue_monthly", needs=("month", "mrr_start", "mrr_end"),
+        sql="""select month, cast(mrr_start - lag(mrr_end) over (order by month) as double) as gap
+               from {relation}""",
+        expectation=lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="gap", min_value=-TOLERANCE,
+                                                                  max_value=TOLERANCE),
+        describe=lambda row: f"{row['month']}: off by {row['gap']}"))
+    checks.append(Check(
+        name="survival never increases with age",
+        relation="mart_survival", needs=("segment_type", "segment", "age_months", "survival"),
+        sql="""select segment_type, segment, age_months,
+                      survival - lag(survival) over (partition by segment_type, segment order by age_months)
+                          as increase
+               from {relation}""",
+        expectation=lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="increase", max_value=1e-9),
+        describe=lambda row: f"{row['segment_type']}/{row['segment']} age {row['age_months']}: +{row['increase']}"))
+    return checks
+
+
+def relations_of(connection: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    rows = connection.execute(
+        "select table_name, column_name from information_schema.columns where table_schema = 'main'").fetchall()
+    relations: dict[str, set[str]] = {}
+    for table, column in rows:
+        relations.setdefault(table, set()).add(column)
+    return relations
+
+
+def audit_marts(path: Path, checks: list[Check] | None = None) -> list[CheckResult]:
+    """Run the checks (default: mart_checks) on the warehouse file at path."""
+    with duckdb.connect(str(path), read_only=True) as connection:
+        relations = relations_of(connection)
+        return [check.run(connection, relations) for check in (checks if checks is not None
+                                                                else mart_checks(relations))]
+
+
+def audit_dbt_results(target_dir: Path) -> list[CheckResult]:
+    """Every node of the build succeeded, and the dbt tests did run."""
+    path = target_dir / "run_results.json"
+    if not path.exists():
+        return [CheckResult("dbt build results", "run_results.json", "failed", f"{path} was not written")]
+    results = json.loads(path.read_text(encoding="utf-8"))["results"]
+    bad = [result for result in results if result["status"] not in ("success", "pass", "warn")]
+    tests = [result for result in results if result["unique_id"].startswith("test.")]
+    warned = [result["unique_id"] for result in tests if result["status"] == "warn"]
+    checks = [CheckResult("every model, seed and test succeeded", "dbt build",
+                          "failed" if bad else "passed",
+                          "; ".join(f"{result['unique_id']}: {result['status']} {result.get('message') or ''}".strip()
+                                    for result in bad[:10]) if bad else f"{len(results)} node(s)",
+                          failed_rows=len(bad)),
+              CheckResult("the dbt tests ran", "dbt build", "passed" if tests else "failed",
+                          f"{len(tests)} test(s), {len(warned)} with warnings" if tests else "no test ran")]
+    return checks
+
+
+# --- build, publish ----------------------------------------------------------------
+
+def _die_with_parent() -> None:  # pragma: no cover - runs in the child
+    """Let the kernel kill dbt when the publish process dies (PR_SET_PDEATHSIG)."""
+    with contextlib.suppress(Exception):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def _remove_database(path: Path) -> None:
+    for item in (path, Path(f"{path}.wal"), Path(f"{path}.tmp")):
+        _remove(item)
+
+
+def _fsync_dir(directory: Path) -> None:
+    with contextlib.suppress(OSError):
+        descriptor = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+
+
+def dbt_error_lines(output: str, limit: int = 60) -> str:
+    """dbt's own summary of what failed (from 'Completed with' to 'Done.')."""
+    lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in output.splitlines()]
+    start = next((i for i, line in enumerate(lines) if "Completed with" in line or "Encountered an error" in line),
+                 None)
+    if start is None:
+        return "\n".join(lines[-limit:])
+    end = next((i for i in range(start, len(lines)) if re.search(r"\bDone\. PASS=", lines[i])), len(lines))
+    return "\n".join(lines[start:end][:limit])
+
+
+class Publisher:
+    def __init__(self, path: Path, *, raw_dir: Path | None, dbt_vars: dict, dbt_args: list[str],
+                 quiet: bool = False, checks: list[Check] | None = None, out=None) -> None:
+        self.path = path
+        self.raw_dir = raw_dir
+        self.dbt_vars = dbt_vars
+        self.dbt_args = dbt_args
+        self.quiet = quiet
+        self.checks = checks
+        self.out = out or sys.stdout
+        stem = path.name[:-len(".duckdb")] if path.name.endswith(".duckdb") else path.name
+        self.stem = stem
+        self.failed_path = path.parent / f"{stem}{FAILED_MARK}.duckdb"
+        self.build_path = path.parent / f"{stem}{BUILD_MARK}.duckdb"
+        self.target_dir = path.parent / f"{stem}{TARGET_MARK}"
+
+    def say(self, text: str = "") -> None:
+        print(text, file=self.out, flush=True)
+
+    def stale_build_files(self) -> list[Path]:
+        return [path for path in (self.build_path, Path(f"{self.build_path}.wal"), Path(f"{self.build_path}.tmp"))
+                if path.exists()]
+
+    def run(self) -> int:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock_path = self.path.parent / f".{self.path.name}.publish.lock"
+        with open(lock_path, "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.say(f"Another publish of {self.path} is running; waiting for it to finish...")
+                fcntl.flock(lock, fcntl.LOCK_EX)
+            for stale in self.stale_build_files():
+                self.say(f"Removing a build left by an interrupted run: {stale}")
+                _remove(stale)
+            return self._run_locked(lock)
+
+    def _run_locked(self, lock) -> int:
+        build_path, target_dir = self.build_path, self.target_dir
+        (target_dir / "run_results.json").unlink(missing_ok=True)  # never audit a previous run's results
+        self.say(f"Building the warehouse aside: {build_path}")
+        returncode, output = self.build(build_path, target_dir, lock)
+        if returncode != 0:
+            self.say("")
+            self.say(f"The dbt build failed (exit code {returncode}); the published warehouse {self.path} "
+                     "is unchanged. dbt says:")
+            self.say(dbt_error_lines(output))
+            self.keep_failed(build_path, target_dir)
+            return 1
+
+        self.say("Auditing the new build...")
+        results = audit_dbt_results(target_dir)
+        if build_path.exists():
+            results += audit_marts(build_path, self.checks)
+        else:
+            results.append(CheckResult("the build wrote a warehouse", str(build_path), "failed", "no file"))
+        passed = [result for result in results if result.status == "passed"]
+        relations = sorted({result.relation for result in passed})
+        self.say(f"  PASSED  {len(passed)} check(s) on {', '.join(relations)}")
+        for result in results:
+            if result.status != "passed":
+                self.say("  " + result.line())
+        failed = [result for result in results if result.status == "failed"]
+        if failed:
+            self.say("")
+            self.say(f"The audit failed ({len(failed)} check(s)); the published warehouse {self.path} is unchanged:")
+            for result in failed:
+                self.say("  " + result.line())
+            self.keep_failed(build_path, target_dir)
+            return 2
+
+        self.publish(build_path)
+        _remove_database(self.failed_path)
+        skipped = sum(1 for result in results if result.status == "skipped")
+        self.say(f"Published {self.path} ({len(passed)} audit check(s) passed, {skipped} skipped).")
+        return 0
+
+    def build(self, build_path: Path, target_dir: Path, lock) -> tuple[int, str]:
+        env = dict(os.environ, DO_NOT_TRACK="1", PWD=str(PROJECT_DIR), CS_WAREHOUSE_PATH=str(build_path))
+        if self.raw_dir is not None:
+            env["CS_RAW_DIR"] = str(Path(self.raw_dir).resolve())
+        command = [dbt_executable(), "build", *self.dbt_args, "--project-dir", str(PROJECT_DIR),
+                   "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target_dir),
+                   "--log-path", str(target_dir / "logs")]
+        if self.dbt_vars:
+            command += ["--vars", json.dumps(self.dbt_vars, default=str)]
+        lines: list[str] = []
+        process = subprocess.Popen(command, cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE,
+                                   stderr=subprocess.STDOUT, text=True, bufsize=1,
+                                   preexec_fn=_die_with_parent, pass_fds=(lock.fileno(),))
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            if not self.quiet:
+                self.out.write(line)
+                self.out.flush()
+        return process.wait(), "".join(lines)
+
+    def keep_failed(self, build_path: Path, target_dir: Path) -> None:
+        _remove_database(self.failed_path)
+        if build_path.exists():
+            wal = Path(f"{build_path}.wal")
+            if wal.exists():  # a build that stopped part-way: fold in what it wrote
+                with contextlib.suppress(duckdb.Error), duckdb.connect(str(build_path)) as connection:
+                    connection.execute("checkpoint")
+            os.replace(build_path, self.failed_path)
+            _remove(wal)
+            self.say(f"The failed build is kept for inspection: {self.failed_path}")
+        self.say(f"dbt's logs and compiled SQL: {target_dir}")
+
+    def publish(self, build_path: Path) -> None:
+        # fold the write-ahead log into the file, so that the file alone is the warehouse
+        with duckdb.connect(str(build_path)) as connection:
+            connection.execute("checkpoint")
+        wal = Path(f"{build_path}.wal")
+        if wal.exists():
+            raise RuntimeError(f"{wal} is still there after a checkpoint: not publishing")
+        with open(build_path, "rb") as handle:
+            os.fsync(handle.fileno())
+        # a .wal beside the published file can only be left by a writer that crashed
+        # (the published file is only ever replaced, never written): DuckDB would try
+        # to replay it into the new file, so it goes
+        Path(f"{self.path}.wal").unlink(missing_ok=True)
+        os.replace(build_path, self.path)
+        _fsync_dir(self.path.parent)
+
+
+def env_dbt_vars() -> dict:
+    text = os.environ.get("CS_DBT_VARS", "").strip()
+    return dict(yaml.safe_load(text) or {}) if text else {}
+
+
+def main(argv: list[str] | None = None, *, checks: list[Check] | None = None, out=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    dbt_args: list[str] = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, dbt_args = argv[:split], argv[split + 1:]
+    parser = argparse.ArgumentParser(prog="python -m cs_warehouse.publish", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--raw-dir", help="the raw files (default: CS_RAW_DIR, else data/demo)")
+    parser.add_argument("--vars", help="dbt vars as YAML (also CS_DBT_VARS)")
+    parser.add_argument("--quiet", action="store_true", help="do not echo dbt's output while it builds")
+    args = parser.parse_args(argv)
+    dbt_vars = env_dbt_vars()
+    dbt_vars.update(yaml.safe_load(args.vars) or {} if args.vars else {})
+    publisher = Publisher(warehouse_path(), raw_dir=Path(args.raw_dir) if args.raw_dir else None, dbt_vars=dbt_vars,
+                          dbt_args=dbt_args, quiet=args.quiet, checks=checks, out=out)
+    return publisher.run()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

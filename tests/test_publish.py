@@ -1,0 +1,210 @@
+"""Write-audit-publish (cs_warehouse.publish): the published warehouse changes only
+by an atomic swap to a build that passed its audit.
+
+- A reader holding the published file during a publish keeps reading the old
+  version without error; a new connection sees the new one.
+- A failed build, and a failed audit, leave the published file as it was; the
+  command says why and exits non-zero.
+- A publish killed with SIGKILL part-way leaves the published warehouse intact
+  and usable, takes its dbt process down with it, and the next publish succeeds
+  and removes the leftovers.
+
+To stay fast, these builds select the staging layer only (the publish logic does
+not depend on how much is built; the audit skips the marts that are not there).
+The full build, with the audit of the real marts, runs in test_repeatability.py.
+"""
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bad_inputs.cases import AppendRow, BASE_DIR, Case, DuplicateRow, Reads
+from cs_warehouse import publish
+from cs_warehouse.dbt_runner import PROJECT_DIR
+
+STAGING = ["--", "--select", "+raw_rejects", "path:models/staging", "--indirect-selection", "cautious"]
+NEW_ACCOUNT = {"account_id": "A005", "account_name": "Fifth Co", "created_at": "2024-05-01"}
+
+
+def raw_variant(parent: Path, *steps) -> Path:
+    """The corpus' clean base dataset, with steps applied."""
+    return Case("variant", "", tuple(steps), Reads()).make(parent)
+
+
+def run_publish(warehouse: Path, raw_dir: Path, *extra: str, **popen) -> subprocess.CompletedProcess | subprocess.Popen:
+    command = [sys.executable, "-m", "cs_warehouse.publish", "--raw-dir", str(raw_dir), *extra, *STAGING]
+    env = dict(os.environ, CS_WAREHOUSE_PATH=str(warehouse), DO_NOT_TRACK="1")
+    if popen:
+        return subprocess.Popen(command, cwd=PROJECT_DIR, env=env, text=True, **popen)
+    return subprocess.run(command, cwd=PROJECT_DIR, env=env, text=True, capture_output=True, timeout=600)
+
+
+def query(path: Path, sql: str):
+    with duckdb.connect(str(path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def fingerprint(path: Path) -> tuple:
+    """The published file as it is: inode, size, mtime and content hash."""
+    status = path.stat()
+    return status.st_ino, status.st_size, status.st_mtime_ns, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def leftovers(warehouse: Path) -> list[str]:
+    return sorted(item.name for item in warehouse.parent.iterdir()
+                  if publish.BUILD_MARK in item.name or item.name.endswith(".wal"))
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    """A published warehouse (base dataset, 4 accounts) in a directory of its own."""
+    path = tmp_path_factory.mktemp("published") / "warehouse.duckdb"
+    result = run_publish(path, BASE_DIR, "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Published" in result.stdout
+    assert leftovers(path) == []
+    return path
+
+
+READER = r"""
+import sys, duckdb
+connection = duckdb.connect(sys.argv[1], read_only=True)
+print(connection.execute("select count(*) from stg_raw__accounts").fetchone()[0], flush=True)
+sys.stdin.readline()  # the test publishes a new version meanwhile
+# tables this connection has not read yet: their pages come from the file it opened
+accounts = connection.execute("select count(*), string_agg(account_id, ',' order by account_id) "
+                              "from base_raw__accounts").fetchone()
+usage = connection.execute("select count(*), sum(events) from stg_raw__usage").fetchone()
+print(accounts[0], accounts[1], usage[0], usage[1], flush=True)
+"""
+
+
+def test_a_reader_keeps_the_old_version_and_new_connections_see_the_new_one(warehouse, tmp_path):
+    before_accounts = query(warehouse, "select count(*), string_agg(account_id, ',' order by account_id) "
+                                       "from base_raw__accounts")[0]
+    before_usage = query(warehouse, "select count(*), sum(events) from stg_raw__usage")[0]
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(warehouse)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert int(reader.stdout.readline()) == before_accounts[0]
+        # the reader holds the file open: the publish must neither wait nor fail
+        result = run_publish(warehouse, raw_variant(tmp_path, AppendRow("accounts.csv", NEW_ACCOUNT)), "--quiet")
+        assert result.returncode == 0, result.stdout + result.stderr
+        reader.stdin.write("go\n")
+        reader.stdin.flush()
+        second = reader.stdout.readline().split()
+        assert reader.wait(timeout=60) == 0, reader.stderr.read()
+    finally:
+        reader.kill()
+    assert second == [str(before_accounts[0]), before_accounts[1], str(before_usage[0]), str(before_usage[1])]
+    # a new connection sees the new version
+    after = query(warehouse, "select count(*), string_agg(account_id, ',' order by account_id) from base_raw__accounts")
+    assert after == [(before_accounts[0] + 1, before_accounts[1] + ",A005")]
+    assert leftovers(warehouse) == []
+
+
+def test_a_failed_build_leaves_the_published_warehouse_as_it_was(warehouse, tmp_path):
+    before = fingerprint(warehouse)
+    result = run_publish(warehouse, raw_variant(tmp_path, DuplicateRow("accounts.csv", 1)), "--quiet")
+    assert result.returncode == 1
+    assert "The dbt build failed" in result.stdout
+    assert "accounts.csv: 1 row(s) rejected" in result.stdout and "duplicate account_id" in result.stdout
+    assert f"the published warehouse {warehouse} is unchanged" in result.stdout
+    assert fingerprint(warehouse) == before
+    # the failed build is kept for inspection, and it holds the rejected row
+    failed = warehouse.parent / "warehouse__failed.duckdb"
+    assert f"kept for inspection: {failed}" in result.stdout
+    assert query(failed, "select source, reason from raw_rejects") == [("accounts", "duplicate account_id")]
+    assert leftovers(warehouse) == []
+
+
+def test_a_failed_audit_leaves_the_published_warehouse_as_it_was(warehouse, tmp_path, monkeypatch):
+    """The audit's checks are GX expectations on the built file: one that the data
+    breaks (contract MRR is no fraction) stands for a mart that breaks its check."""
+    before = fingerprint(warehouse)
+    monkeypatch.setenv("CS_WAREHOUSE_PATH", str(warehouse))
+    out = io.StringIO()
+    failing = publish.range_check("stg_raw__contracts", "mrr", 0, 1)
+    code = publish.main(["--raw-dir", str(BASE_DIR), "--quiet", *STAGING], checks=[failing], out=out)
+    output = out.getvalue()
+    assert code == 2, output
+    assert "The audit failed (1 check(s))" in output
+    assert "FAILED  stg_raw__contracts: mrr in [0, 1]: 5 of 5 row(s) break it" in output
+    assert f"the published warehouse {warehouse} is unchanged" in output
+    assert fingerprint(warehouse) == before
+    assert leftovers(warehouse) == []
+
+
+def test_the_mart_checks_catch_a_broken_bridge_and_rising_survival(tmp_path):
+    """The audit's own checks fail on marts that break them (a warehouse made by hand)."""
+    path = tmp_path / "broken.duckdb"
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("""create table mart_revenue_monthly as select * from (values
+            (date '2024-01-01', 0.0, 100.0, 0.0, 0.0, 0.0, 0.0, 100.0, 0.5),
+            (date '2024-02-01', 100.0, 10.0, 0.0, 5.0, 0.0, 0.0, 120.0, 1.5))
+            as t(month, mrr_start, new_mrr, reactivation_mrr, expansion_mrr, contraction_mrr, churned_mrr, mrr_end,
+                 logo_churn_rate)""")
+        connection.execute("""create table mart_survival as select * from (values
+            ('all', 'all', 0, 1.0), ('all', 'all', 1, 0.9), ('all', 'all', 2, 0.95))
+            as t(segment_type, segment, age_months, survival)""")
+    results = {(result.relation, result.name): result for result in publish.audit_marts(path)}
+    assert results[("mart_revenue_monthly", "logo_churn_rate in [0, 1]")].status == "failed"
+    bridge = [result for (relation, name), result in results.items() if name.startswith("MRR bridge: mrr_end")]
+    assert bridge[0].status == "failed" and bridge[0].failed_rows == 1
+    assert "2024-02-01" in bridge[0].samples[0]
+    survival = results[("mart_survival", "survival never increases with age")]
+    assert survival.status == "failed" and survival.failed_rows == 1
+    assert results[("mart_survival", "survival in [0, 1]")].status == "passed"
+
+
+def _state(pid: int) -> str | None:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+
+
+def test_a_killed_publish_leaves_the_warehouse_usable_and_the_next_one_succeeds(warehouse, tmp_path):
+    before = fingerprint(warehouse)
+    accounts = query(warehouse, "select count(*) from stg_raw__accounts")[0][0]
+    process = run_publish(warehouse, BASE_DIR, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          start_new_session=True)
+    dbt_pid = None
+    try:
+        for line in process.stdout:  # dbt's output, echoed as it builds
+            if " START " in line:
+                children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+                dbt_pid = int(children[0])
+                break
+        assert dbt_pid is not None, "dbt never started a node"
+        os.kill(process.pid, signal.SIGKILL)  # only the publish process: dbt must die with it
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while _state(dbt_pid) not in (None, "Z", "X") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert _state(dbt_pid) in (None, "Z", "X"), "dbt kept running after its publish was killed"
+    finally:
+        with __import__("contextlib").suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    # the published warehouse is untouched and usable; the interrupted build is left over
+    assert fingerprint(warehouse) == before
+    assert query(warehouse, "select count(*) from stg_raw__accounts") == [(accounts,)]
+    stale = [name for name in leftovers(warehouse) if publish.BUILD_MARK in name]
+    assert stale, "the killed build left no file (was it killed before it wrote anything?)"
+
+    result = run_publish(warehouse, raw_variant(tmp_path, AppendRow("accounts.csv", NEW_ACCOUNT),
+                                                AppendRow("accounts.csv", {**NEW_ACCOUNT, "account_id": "A006"})),
+                         "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Removing a build left by an interrupted run" in result.stdout
+    assert leftovers(warehouse) == []
+    assert query(warehouse, "select count(*) from stg_raw__accounts") == [(6,)]
