@@ -107,24 +107,31 @@
 
 with
 
+-- a Parquet reader numbers its rows itself (a window over a large file costs far more)
 source_rows as (
+    {%- if raw_file.format == 'parquet' %}
+    select
+        file_row_number + 1 as source_row_number,
+        * exclude (file_row_number)
+    from read_parquet({{ cs_sql_string(raw_file.path) }}, file_row_number = true)
+    {%- else %}
     select
         row_number() over () as source_row_number,
         *
     from {{ read_expression }}
+    {%- endif %}
 ),
 
+-- the typed values, and the values as read (raw__<n>) for the JSON of a rejected row
 typed as (
     select
         source_row_number,
         {%- for column in columns %}
         {{ cs_with_default(value_expressions.get(column.name, 'null'), column) }} as {{ column.name }},
         {%- endfor %}
-        cast(to_json(struct_pack(
-            {%- for key, file_column in file_columns.items() %}
-            {{ adapter.quote(file_column.name) }} := {{ adapter.quote(file_column.name) }}{{ ',' if not loop.last }}
-            {%- endfor %}
-        )) as varchar) as source_row
+        {%- for key, file_column in file_columns.items() %}
+        {{ adapter.quote(file_column.name) }} as raw__{{ loop.index }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from source_rows
 ),
 
@@ -136,7 +143,11 @@ select
     {{ column.name }},
     {%- endfor %}
     {{ cs_sql_string(raw_file.path) }} as source_file,
-    case when reject_reason is not null then source_row end as source_row,
+    case when reject_reason is not null then cast(to_json(struct_pack(
+        {%- for key, file_column in file_columns.items() %}
+        {{ adapter.quote(file_column.name) }} := raw__{{ loop.index }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    )) as varchar) end as source_row,
     reject_reason
 from rows_with_reasons
 {%- endmacro %}

@@ -101,24 +101,42 @@ rows_with_row_reasons as (
 ),
 
 {%- set keys = table_meta.get('unique', []) %}
+{%- if keys %}
+-- keys that more than one valid row has, with the first such row (an aggregate and a
+-- join: far cheaper than a window partitioned by the key on a large file)
+duplicated_keys as (
+    select
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        min(source_row_number) as first_row_number
+    from rows_with_row_reasons
+    where row_reason is null
+    group by {{ keys | join(', ') }}
+    having count(*) > 1
+),
+
 -- a key already taken by an earlier valid row
 rows_with_key_reasons as (
     select
-        *,
-        {%- if keys %}
+        rows_with_row_reasons.*,
         case
-            when row_reason is null
-                and row_number() over (
-                    partition by {{ keys | join(', ') }}, row_reason is null
-                    order by source_row_number
-                ) > 1
+            when rows_with_row_reasons.row_reason is null
+                and rows_with_row_reasons.source_row_number > duplicated_keys.first_row_number
                 then 'duplicate {{ keys | join(", ") }}'
         end as key_reason
-        {%- else %}
+    from rows_with_row_reasons
+    left join duplicated_keys
+        on {% for key in keys %}duplicated_keys.{{ key }} = rows_with_row_reasons.{{ key }}{{ '\n        and ' if not loop.last }}{% endfor %}
+),
+{%- else %}
+rows_with_key_reasons as (
+    select
+        *,
         cast(null as varchar) as key_reason
-        {%- endif %}
     from rows_with_row_reasons
 ),
+{%- endif %}
 
 {%- set later_names = [] %}
 {%- for rule in later_rules %}
