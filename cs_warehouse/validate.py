@@ -323,7 +323,7 @@ class Validator:
         self.findings: list[Finding] = []
         self.files: dict[str, dict] = {}
         self.open_files: dict[str, OpenFile] = {}
-        self._key_sets: dict[tuple[str, str], list[str] | None] = {}
+        self._key_sets: dict[str, str | None] = {}
         self.today = dt.date.today()
         self._temp = tempfile.TemporaryDirectory(prefix="cs-validate-")
         self.db = duckdb.connect(":memory:", config={
@@ -332,6 +332,7 @@ class Validator:
             "temp_directory": self._temp.name,
             "preserve_insertion_order": False,
         })
+        self.db.execute("set enable_progress_bar = false")
         self.as_of_date: dt.date | None = None
 
     def close(self) -> None:
@@ -478,31 +479,51 @@ class Validator:
         return text, (f"case when regexp_full_match({text}, {sql_string(fmt.pattern)}) "
                       f"then try_cast({text} as {column.data_type}) end")
 
-    def column_frame(self, opened: OpenFile, column: Column) -> pd.DataFrame:
-        """One row per distinct raw value of the column: value, parsed, row_count."""
+    def column_frame(self, opened: OpenFile, column: Column, parent_keys: str | None = None) -> pd.DataFrame:
+        """One row per distinct raw value of the column: value, parsed, row_count; with
+        parent_keys (a relation of the referenced keys), parent_key: the value's match
+        there, null where it has none."""
         raw_name = quote(opened.columns[column.name][0])
         value, parsed = self.value_sql(opened, column, "raw")
         parsed_out = f"cast({parsed} as double)" if column.kind in ("integer", "decimal") else parsed
-        frame = self.db.execute(
-            f"with grouped as (select {raw_name} as raw, count(*) as row_count from {opened.relation} group by 1) "
-            f"select {value} as value, {parsed_out} as parsed, row_count from grouped").df()
+        values = (f"with grouped as (select {raw_name} as raw, count(*) as row_count from {opened.relation} group by 1) "
+                  f"select {value} as value, {parsed_out} as parsed, row_count from grouped")
+        if parent_keys:
+            values = (f"select column_values.*, parent_keys.key as parent_key from ({values}) as column_values "
+                      f"left join {parent_keys} as parent_keys on parent_keys.key = column_values.value")
+        frame = self.db.execute(values).df()
         if column.kind == "date":
             frame["parsed"] = pd.to_datetime(frame["parsed"])
         return frame
 
-    def key_set(self, source_name: str, column_name: str) -> list[str] | None:
-        """The distinct values of a parent column (None where its file cannot be read)."""
-        key = (source_name, column_name)
-        if key not in self._key_sets:
-            opened = self.open_files.get(source_name)
-            source = self.contract.sources[source_name]
-            if opened is None:
-                self._key_sets[key] = [] if self.files.get(source_name, {}).get("file") is None else None
+    def key_relation(self, column: Column) -> str | None:
+        """A temp table of the keys a column references (a source's column or a seed's),
+        or None where the parent file could not be read. An absent optional parent has
+        no keys. Keys are joined in DuckDB rather than handed to GX as a value set:
+        GX copies a value set many times per expectation, which does not scale to
+        100,000 accounts."""
+        reference = column.references
+        name = f"keys_{reference.name}_{reference.column}"
+        if name not in self._key_sets:
+            if reference.kind == "seed":
+                keys = pd.DataFrame({"key": seed_values(reference.name, reference.column)})
+                self.db.register(f"{name}_frame", keys)
+                self.db.execute(f"create temp table {name} as select distinct key from {name}_frame")
             else:
-                value, _ = self.value_sql(opened, source.column(column_name), quote(opened.columns[column_name][0]))
-                rows = self.db.execute(f"select distinct {value} from {opened.relation} where {value} is not null").fetchall()
-                self._key_sets[key] = sorted(row[0] for row in rows)
-        return self._key_sets[key]
+                opened = self.open_files.get(reference.name)
+                if opened is None:
+                    if self.files.get(reference.name, {}).get("file") is not None:
+                        self._key_sets[name] = None  # the parent file exists but cannot be read
+                        return None
+                    self.db.execute(f"create temp table {name} as select cast(null as varchar) as key where false")
+                else:
+                    parent = self.contract.sources[reference.name]
+                    value, _ = self.value_sql(opened, parent.column(reference.column),
+                                              quote(opened.columns[reference.column][0]))
+                    self.db.execute(f"create temp table {name} as select distinct {value} as key "
+                                    f"from {opened.relation} where {value} is not null")
+            self._key_sets[name] = name
+        return self._key_sets[name]
 
     @staticmethod
     def _failed(frame: pd.DataFrame, result, value_of=None) -> tuple[int, list]:
@@ -528,7 +549,8 @@ class Validator:
         for column in source.columns:
             if column.name not in opened.columns:
                 continue
-            frame = self.column_frame(opened, column)
+            parent_keys = self.key_relation(column) if column.references else None
+            frame = self.column_frame(opened, column, parent_keys)
             file_type = opened.columns[column.name][1]
             fmt = self.contract.format_for(column)
             checks: dict[str, tuple[list, str, bool]] = {}  # id -> (expectations, problem, stop)
@@ -562,15 +584,14 @@ class Validator:
                     column="value", value_set=list(column.accepted_values), meta={"id": "accepted_values"})],
                     column.reason_accepted_values(), False)
             if column.references:
-                reference = column.references
-                keys = (seed_values(reference.name, reference.column) if reference.kind == "seed"
-                        else self.key_set(reference.name, reference.column))
-                if keys is None:
+                if parent_keys is None:
                     self.add(source, opened, [column.name], "references",
-                             f"not checked: {reference.name} could not be read", failed=True, info=True)
+                             f"not checked: {column.references.name} could not be read", failed=True, info=True)
                 else:
-                    checks["references"] = ([gxe.ExpectColumnValuesToBeInSet(
-                        column="value", value_set=keys, meta={"id": "references"})], column.reason_references(), False)
+                    # each value equals the key it matched in the parent (a null child is not checked)
+                    checks["references"] = ([gxe.ExpectColumnPairValuesToBeEqual(
+                        column_A="value", column_B="parent_key", ignore_row_if="both_values_are_missing",
+                        meta={"id": "references"})], column.reason_references(), False)
             for rule in source.row_rules:
                 if rule.rule == "not_in_future" and rule["column"] == column.name:
                     frame["days_after_today"] = (frame["parsed"] - pd.Timestamp(self.today)).dt.days
@@ -595,7 +616,8 @@ class Validator:
         keys = [name for name in source.unique if name in opened.columns]
         if not source.unique or len(keys) < len(source.unique):
             return
-        values = [self.value_sql(opened, source.column(name), quote(opened.columns[name][0]))[0] for name in keys]
+        # typed keys, as dbt compares them (and a native Parquet column needs no text conversion)
+        values = [self.value_sql(opened, source.column(name), quote(opened.columns[name][0]))[1] for name in keys]
         key_hash = f"hash({', '.join(values)})"
         not_null = " and ".join(f"{value} is not null" for value in values)
         # a hash pre-filter keeps the aggregate small on very large files; the exact
