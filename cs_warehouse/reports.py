@@ -15,6 +15,7 @@ import html
 import os
 import re
 import sys
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,7 +41,7 @@ REPORT_TEMPLATE = r"""
   body { max-width: 1180px; margin: 0 auto; padding: 0 24px 48px 24px; color: #263238; }
   .jp-Cell { padding: 2px 0; }
   .jp-InputPrompt, .jp-OutputPrompt, .jp-Collapser { display: none; }
-  .jp-RenderedHTMLCommon { padding-left: 0; padding-right: 0; }
+  .jp-RenderedHTMLCommon { padding-left: 5px !important; padding-right: 0; }
   .jp-OutputArea-output { overflow-x: auto; }
   .cs-nav { font-size: 13px; padding: 14px 0 4px 0; color: #546e7a; }
   .cs-nav a { color: #1565c0; text-decoration: none; }
@@ -142,21 +143,34 @@ def execute(path: Path, warehouse: Path, *, kernel: str | None = None, timeout: 
         resources={"metadata": {"path": str(Path(path).parent)}},
         on_cell_start=on_cell_start,
     )
-    try:
-        client.execute(env=kernel_env(warehouse))
-    except (CellExecutionError, CellTimeoutError) as error:
-        index = current["index"]
-        source = notebook.cells[index].source if index is not None else ""
-        excerpt = "\n".join("    " + line for line in source.splitlines()[:6])
-        code_cells = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
-        number = code_cells.index(index) + 1 if index in code_cells else "?"
-        reason = (f"{error.ename}: {error.evalue}" if isinstance(error, CellExecutionError)
-                  else f"timed out after {timeout}s")
-        raise ReportError(
-            f"Notebook {_display_path(path)} failed in cell {index} (code cell {number}): {reason}\n"
-            f"  cell source:\n{excerpt}\n\n{error}"
-        ) from None
+    # the kernel's own stderr (startup chatter such as ipykernel's transport warning) goes to a
+    # temporary file, and into the error message when the notebook fails
+    with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as kernel_log:
+        try:
+            client.execute(env=kernel_env(warehouse), stderr=kernel_log)
+        except (CellExecutionError, CellTimeoutError) as error:
+            raise ReportError(_cell_failure(path, notebook, current["index"], error, timeout)) from None
+        except Exception as error:  # the kernel died or would not start
+            kernel_log.seek(0)
+            raise ReportError(f"Notebook {_display_path(path)} could not be run: {type(error).__name__}: {error}\n"
+                              f"kernel output:\n{kernel_log.read()[-3000:]}") from None
     return notebook
+
+
+def _cell_failure(path, notebook, index, error, timeout) -> str:
+    """Which notebook, which cell, what it raised, and the cell's first lines."""
+    from nbclient.exceptions import CellExecutionError
+
+    source = notebook.cells[index].source if index is not None else ""
+    excerpt = "\n".join("    " + line for line in source.splitlines()[:6])
+    code_cells = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+    number = code_cells.index(index) + 1 if index in code_cells else "?"
+    reason = (f"{error.ename}: {error.evalue}" if isinstance(error, CellExecutionError)
+              else f"timed out after {timeout}s")
+    position = f"cell {index + 1}" if index is not None else "a cell"
+    details = re.sub(r"\x1b\[[0-9;]*m", "", str(error))  # the traceback without terminal colours
+    return (f"Notebook {_display_path(path)} failed in {position} (code cell {number}): {reason}\n"
+            f"  cell source:\n{excerpt}\n\n{details}")
 
 
 def to_html(notebook, *, title: str, generated: str = "") -> str:
@@ -237,6 +251,7 @@ def write_index(out_dir: Path, reports: list[Report], *, generated: str, warehou
   a {{ color: #1565c0; font-size: 18px; text-decoration: none; font-weight: 600; }}
   .q {{ color: #37474f; margin-top: 2px; }}
   .notes {{ color: #bf360c; font-size: 13px; margin-top: 4px; }}
+  .notes li {{ margin-bottom: 2px; }}
 </style></head>
 <body>
 <h1>Customer Success reports</h1>

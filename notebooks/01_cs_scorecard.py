@@ -54,6 +54,37 @@ wh.say(f"Reporting month: **{wh.month_label(report_month)}** (the latest complet
        f"data as of {wh.as_of_date():%Y-%m-%d}).")
 
 # %% [markdown]
+# ## In short
+
+# %%
+if current is not None:
+    notes = []
+    level = current.get("maturity_level")
+    nrr = current.get("nrr_12m")
+    grr = current.get("grr_12m")
+    if pd.notna(nrr):
+        verdict = ("**the bucket leaks**: expansion does not make up for what churn and contraction take away"
+                   if nrr < 1 else "expansion more than makes up for churn and contraction")
+        notes.append(f"Trailing-12-month NRR is **{wh.pct(nrr)}** (GRR {wh.pct(grr)}): {verdict}.")
+    if pd.notna(level) and not levels.empty:
+        ranks = levels.set_index("maturity_level")["level_rank"]
+        higher = levels[levels["level_rank"] > ranks.get(level, 99)]
+        nxt = higher.iloc[0] if len(higher) else None
+        step = (f" The next level, {nxt['maturity_level']}, needs NRR ≥ {wh.pct(nxt['min_nrr_12m'], 0)}"
+                + (f" and mean monthly logo churn ≤ {wh.pct(nxt['max_mean_logo_churn_12m'])}"
+                   if pd.notna(nxt['max_mean_logo_churn_12m']) else "") + "." if nxt is not None else "")
+        notes.append(f"Maturity level: **{level}**.{step}")
+    annual = current.get("annualized_logo_churn")
+    if pd.notna(annual):
+        rule = "within" if current.get("meets_10pct_rule") else "**outside**"
+        notes.append(f"Annualised logo churn is **{wh.pct(annual)}**, {rule} the 10% rule.")
+    renewal = current.get("renewal_churn_rate")
+    if pd.notna(renewal):
+        notes.append(f"Of the renewals due in {wh.month_label(report_month)}, **{wh.pct(renewal)}** did not renew "
+                     "(the rate new sales cannot dilute; see *Revenue and retention*).")
+    wh.say("\n".join(f"- {note}" for note in notes) if notes else "No headline figures for this month.")
+
+# %% [markdown]
 # ## Headline figures
 # Each card shows the month's value; the small figure under it is the change against the previous month
 # (green where the change is good for the business, red where it is bad).
@@ -222,34 +253,3 @@ else:
              definition="NRR (12m) = this month's MRR / MRR 12 months ago, over the customers of 12 months ago; "
                         "the highest level whose conditions hold applies.", height=640)
     fig.show()
-
-# %% [markdown]
-# ## What this says
-
-# %%
-if current is not None:
-    notes = []
-    level = current.get("maturity_level")
-    nrr = current.get("nrr_12m")
-    grr = current.get("grr_12m")
-    if pd.notna(nrr):
-        verdict = ("**the bucket leaks**: expansion does not make up for what churn and contraction take away"
-                   if nrr < 1 else "expansion more than makes up for churn and contraction")
-        notes.append(f"Trailing-12-month NRR is **{wh.pct(nrr)}** (GRR {wh.pct(grr)}): {verdict}.")
-    if pd.notna(level) and not levels.empty:
-        ranks = levels.set_index("maturity_level")["level_rank"]
-        higher = levels[levels["level_rank"] > ranks.get(level, 99)]
-        nxt = higher.iloc[0] if len(higher) else None
-        step = (f" The next level, {nxt['maturity_level']}, needs NRR ≥ {wh.pct(nxt['min_nrr_12m'], 0)}"
-                + (f" and mean monthly logo churn ≤ {wh.pct(nxt['max_mean_logo_churn_12m'])}"
-                   if pd.notna(nxt['max_mean_logo_churn_12m']) else "") + "." if nxt is not None else "")
-        notes.append(f"Maturity level: **{level}**.{step}")
-    annual = current.get("annualized_logo_churn")
-    if pd.notna(annual):
-        rule = "within" if current.get("meets_10pct_rule") else "**outside**"
-        notes.append(f"Annualised logo churn is **{wh.pct(annual)}**, {rule} the 10% rule.")
-    renewal = current.get("renewal_churn_rate")
-    if pd.notna(renewal):
-        notes.append(f"Of the renewals due in {wh.month_label(report_month)}, **{wh.pct(renewal)}** did not renew "
-                     "(the rate new sales cannot dilute; see *Revenue and retention*).")
-    wh.say("\n".join(f"- {note}" for note in notes) if notes else "No headline figures for this month.")

@@ -47,6 +47,31 @@ else:
               else "."))
 
 # %% [markdown]
+# ## In short
+
+# %%
+if revenue_status:
+    row = revenue[revenue["month"] == report_month]
+    if not row.empty:
+        row = row.iloc[0]
+        notes = []
+        if pd.notna(row["nrr_12m"]):
+            notes.append(f"Trailing-12-month NRR is **{wh.pct(row['nrr_12m'])}** and GRR **{wh.pct(row['grr_12m'])}**"
+                         + (": the base shrinks without new sales." if row["nrr_12m"] < 1 else
+                            ": the existing base grows on its own."))
+        bigger = "churn" if row["churned_mrr"] >= row["contraction_mrr"] else "contraction"
+        notes.append(f"Of the MRR that leaked in {wh.month_label(report_month)}, the larger part is **{bigger}** "
+                     f"({wh.yen(row['churned_mrr'])} churned, {wh.yen(row['contraction_mrr'])} contracted).")
+        if pd.notna(row["renewal_churn_rate"]) and pd.notna(row["logo_churn_rate"]):
+            where = ("higher than logo churn: accounts are lost when they come up for renewal, so start renewal "
+                     "conversations earlier" if row["renewal_churn_rate"] > row["logo_churn_rate"]
+                     else "not higher than logo churn: look at accounts that leave or shrink mid-contract too")
+            notes.append(f"Renewal churn is {wh.pct(row['renewal_churn_rate'])} ({int(row['renewals_churned'])} of "
+                         f"{int(row['renewals_due'])} renewals lost), {where} "
+                         f"(logo churn {wh.pct(row['logo_churn_rate'], 2)}).")
+        wh.say("\n".join(f"- {note}" for note in notes))
+
+# %% [markdown]
 # ## The MRR bridge
 # Starting MRR, plus what came in (new, reactivated, expansion), minus what leaked out (contraction, churn), gives
 # the ending MRR. This is the identity every revenue figure in the warehouse keeps.
@@ -213,28 +238,3 @@ else:
                         "downsells = accounts that contracted.",
              x_title="Month", y_title="Accounts", height=460)
     fig.show()
-
-# %% [markdown]
-# ## What this says
-
-# %%
-if revenue_status:
-    row = revenue[revenue["month"] == report_month]
-    if not row.empty:
-        row = row.iloc[0]
-        notes = []
-        if pd.notna(row["nrr_12m"]):
-            notes.append(f"Trailing-12-month NRR is **{wh.pct(row['nrr_12m'])}** and GRR **{wh.pct(row['grr_12m'])}**"
-                         + (": the base shrinks without new sales." if row["nrr_12m"] < 1 else
-                            ": the existing base grows on its own."))
-        bigger = "churn" if row["churned_mrr"] >= row["contraction_mrr"] else "contraction"
-        notes.append(f"Of the MRR that leaked in {wh.month_label(report_month)}, the larger part is **{bigger}** "
-                     f"({wh.yen(row['churned_mrr'])} churned, {wh.yen(row['contraction_mrr'])} contracted).")
-        if pd.notna(row["renewal_churn_rate"]) and pd.notna(row["logo_churn_rate"]):
-            where = ("higher than logo churn: accounts are lost when they come up for renewal, so start renewal "
-                     "conversations earlier" if row["renewal_churn_rate"] > row["logo_churn_rate"]
-                     else "not higher than logo churn: look at accounts that leave or shrink mid-contract too")
-            notes.append(f"Renewal churn is {wh.pct(row['renewal_churn_rate'])} ({int(row['renewals_churned'])} of "
-                         f"{int(row['renewals_due'])} renewals lost), {where} "
-                         f"(logo churn {wh.pct(row['logo_churn_rate'], 2)}).")
-        wh.say("\n".join(f"- {note}" for note in notes))

@@ -42,6 +42,34 @@ survival = wh.mart("mart_survival", order_by="segment_type, segment, age_months"
 partial = wh.partial_month()
 
 # %% [markdown]
+# ## In short
+
+# %%
+notes = []
+if survival_status:
+    for horizon in (12, 24):
+        at = (survival[(survival["segment_type"] == "tier") & (survival["age_months"] <= horizon)]
+              .sort_values("age_months").groupby("segment").tail(1).set_index("segment"))
+        reached = at[at["age_months"] == horizon]
+        if len(reached) >= 2:
+            best, worst = reached["survival"].idxmax(), reached["survival"].idxmin()
+            notes.append(f"At {horizon} months, **{wh.pct(reached.loc[best, 'survival'])}** of {best} accounts are "
+                         f"still customers against **{wh.pct(reached.loc[worst, 'survival'])}** of {worst}.")
+            break
+if cohort_status:
+    twelve = cohorts[cohorts["age_months"] == 12].dropna(subset=["logo_retention"])
+    if len(twelve) >= 2:
+        first, last = twelve.iloc[0], twelve.iloc[-1]
+        trend = "better" if last["logo_retention"] > first["logo_retention"] else "worse"
+        notes.append(f"At age 12 months, the {wh.month_label(last['cohort_month'])} cohort kept "
+                     f"**{wh.pct(last['logo_retention'])}** of its logos and **{wh.pct(last['revenue_retention'])}** of "
+                     f"its revenue; the {wh.month_label(first['cohort_month'])} cohort kept "
+                     f"{wh.pct(first['logo_retention'])} and {wh.pct(first['revenue_retention'])}: newer cohorts "
+                     f"retain {trend}.")
+if notes:
+    wh.say("\n".join(f"- {note}" for note in notes))
+
+# %% [markdown]
 # ## Retention heatmaps
 # One row per cohort (the month of the account's first MRR), one column per month of age. Read down a column to
 # compare cohorts at the same age. Grey cells are ages a cohort has not reached yet; cells marked `*` are taken in
@@ -171,31 +199,3 @@ else:
                  definition="The same estimator per plan and per industry (in the cohort month); hover for the "
                             "number at risk and the 95% interval.", height=480)
         fig.show()
-
-# %% [markdown]
-# ## What this says
-
-# %%
-notes = []
-if survival_status:
-    for horizon in (12, 24):
-        at = (survival[(survival["segment_type"] == "tier") & (survival["age_months"] <= horizon)]
-              .sort_values("age_months").groupby("segment").tail(1).set_index("segment"))
-        reached = at[at["age_months"] == horizon]
-        if len(reached) >= 2:
-            best, worst = reached["survival"].idxmax(), reached["survival"].idxmin()
-            notes.append(f"At {horizon} months, **{wh.pct(reached.loc[best, 'survival'])}** of {best} accounts are "
-                         f"still customers against **{wh.pct(reached.loc[worst, 'survival'])}** of {worst}.")
-            break
-if cohort_status:
-    twelve = cohorts[cohorts["age_months"] == 12].dropna(subset=["logo_retention"])
-    if len(twelve) >= 2:
-        first, last = twelve.iloc[0], twelve.iloc[-1]
-        trend = "better" if last["logo_retention"] > first["logo_retention"] else "worse"
-        notes.append(f"At age 12 months, the {wh.month_label(last['cohort_month'])} cohort kept "
-                     f"**{wh.pct(last['logo_retention'])}** of its logos and **{wh.pct(last['revenue_retention'])}** of "
-                     f"its revenue; the {wh.month_label(first['cohort_month'])} cohort kept "
-                     f"{wh.pct(first['logo_retention'])} and {wh.pct(first['revenue_retention'])}: newer cohorts "
-                     f"retain {trend}.")
-if notes:
-    wh.say("\n".join(f"- {note}" for note in notes))

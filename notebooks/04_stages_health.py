@@ -41,12 +41,46 @@ status = {name: wh.availability(name, what=what) for name, what in [
     ("mart_utilization_matrix", "the utilization matrix"),
 ]}
 data = {name: (wh.mart(name) if ok else pd.DataFrame()) for name, ok in status.items()}
+churn = data["mart_stage_churn"]
+summary = data["mart_stage_churn_summary"].set_index("basis") if status["mart_stage_churn_summary"] else None
+bases = [basis for basis in ("horizon", "renewal") if len(churn) and basis in set(churn["basis"])]
+conditions = data["mart_condition_upsell"]
 
 
 def stage_sorted(frame, column="stage"):
     order = {stage: position for position, stage in enumerate(STAGES)}
     return frame.assign(_order=frame[column].map(order).fillna(99)).sort_values(["_order"]).drop(columns="_order")
 
+
+# %% [markdown]
+# ## In short
+
+# %%
+notes = []
+if status["mart_stage_churn"]:
+    for basis in bases:
+        rows = stage_sorted(churn[churn["basis"] == basis]).set_index("stage")
+        if {"loyal"} <= set(rows.index) and len(rows) > 1:
+            worst = rows["churn_rate"].idxmax()
+            notes.append(f"On the {basis} basis, **{worst}** accounts churn most ({wh.pct(rows.loc[worst, 'churn_rate'])}, "
+                         f"{wh.number(rows.loc[worst, 'relative_risk_vs_loyal'], 1)}× the loyal rate of "
+                         f"{wh.pct(rows.loc['loyal', 'churn_rate'])}).")
+    if summary is not None and "horizon" in summary.index:
+        r = summary.loc["horizon", "point_biserial_r"]
+        notes.append(f"Stage and churn correlate with r = {r:.2f}: "
+                     + ("higher stages churn less, so stage-ups are worth chasing." if r < 0 else
+                        "higher stages do not churn less here; check the stage definitions against outcomes."))
+if status["mart_condition_upsell"]:
+    good = conditions[conditions["condition"] == "good"].set_index("stage")["upsell_rate"]
+    bad = conditions[conditions["condition"] == "bad"].set_index("stage")["upsell_rate"]
+    both = [s for s in STAGES if s in good.index and s in bad.index]
+    if both:
+        higher = [s for s in both if good[s] > bad[s]]
+        notes.append(f"Good-condition accounts upsell more than bad ones in {len(higher)} of {len(both)} stages "
+                     f"(e.g. {both[-1]}: {wh.pct(good[both[-1]])} against {wh.pct(bad[both[-1]])}): "
+                     "offer upsells to good accounts, fix health first in bad ones.")
+if notes:
+    wh.say("\n".join(f"- {note}" for note in notes))
 
 # %% [markdown]
 # ## Stage mix over time
@@ -101,9 +135,6 @@ if status["mart_stage_monthly"]:
 if not status["mart_stage_churn"]:
     wh.unavailable(status["mart_stage_churn"])
 else:
-    churn = data["mart_stage_churn"]
-    summary = data["mart_stage_churn_summary"].set_index("basis") if status["mart_stage_churn_summary"] else None
-    bases = [basis for basis in ("horizon", "renewal") if basis in set(churn["basis"])]
     titles = []
     for basis in bases:
         label = "12-month horizon" if basis == "horizon" else "At renewal"
@@ -219,7 +250,6 @@ else:
 if not status["mart_condition_upsell"]:
     wh.unavailable(status["mart_condition_upsell"])
 else:
-    conditions = data["mart_condition_upsell"]
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
                         subplot_titles=("Upsell within 3 months", "Churn within 12 months"))
     for condition in wh.CONDITION_ORDER:
@@ -232,7 +262,8 @@ else:
                                                "<extra></extra>"), row=1, col=col)
     fig.update_layout(barmode="group")
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-    fig.update_yaxes(title_text="Share of customer-months (%)", row=1, col=1)
+    fig.update_yaxes(title_text="Customer-months upsold (%)", row=1, col=1)
+    fig.update_yaxes(title_text="Customer-months churned (%)", row=1, col=2)
     fig.update_xaxes(title_text="Stage")
     wh.style(fig, title="Upsell and churn by stage and health condition",
              definition="Customer-months by stage × condition; share with an expansion in the next 3 months (left) "
@@ -270,33 +301,3 @@ else:
                         "churn (right); n = customer-months.", height=480)
     fig.update_layout(margin=dict(b=60))
     fig.show()
-
-# %% [markdown]
-# ## What this says
-
-# %%
-notes = []
-if status["mart_stage_churn"]:
-    for basis in bases:
-        rows = stage_sorted(churn[churn["basis"] == basis]).set_index("stage")
-        if {"loyal"} <= set(rows.index) and len(rows) > 1:
-            worst = rows["churn_rate"].idxmax()
-            notes.append(f"On the {basis} basis, **{worst}** accounts churn most ({wh.pct(rows.loc[worst, 'churn_rate'])}, "
-                         f"{wh.number(rows.loc[worst, 'relative_risk_vs_loyal'], 1)}× the loyal rate of "
-                         f"{wh.pct(rows.loc['loyal', 'churn_rate'])}).")
-    if summary is not None and "horizon" in summary.index:
-        r = summary.loc["horizon", "point_biserial_r"]
-        notes.append(f"Stage and churn correlate with r = {r:.2f}: "
-                     + ("higher stages churn less, so stage-ups are worth chasing." if r < 0 else
-                        "higher stages do not churn less here; check the stage definitions against outcomes."))
-if status["mart_condition_upsell"]:
-    good = conditions[conditions["condition"] == "good"].set_index("stage")["upsell_rate"]
-    bad = conditions[conditions["condition"] == "bad"].set_index("stage")["upsell_rate"]
-    both = [s for s in STAGES if s in good.index and s in bad.index]
-    if both:
-        higher = [s for s in both if good[s] > bad[s]]
-        notes.append(f"Good-condition accounts upsell more than bad ones in {len(higher)} of {len(both)} stages "
-                     f"(e.g. {both[-1]}: {wh.pct(good[both[-1]])} against {wh.pct(bad[both[-1]])}): "
-                     "offer upsells to good accounts, fix health first in bad ones.")
-if notes:
-    wh.say("\n".join(f"- {note}" for note in notes))

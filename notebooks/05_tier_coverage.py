@@ -45,6 +45,32 @@ wh.say(f"Reporting month: **{wh.month_label(report_month)}**; the list of custom
        f"**{wh.as_of_date():%Y-%m-%d}**.")
 
 # %% [markdown]
+# ## In short
+
+# %%
+notes = []
+if coverage_status:
+    now = coverage[coverage["month"] == report_month]
+    short = now[now["coverage_ratio"] < 1]
+    for row in short.itertuples():
+        notes.append(f"**{row.tier}** runs at {wh.number(row.actual_accounts_per_fte, 1)} accounts per FTE against a "
+                     f"target of {wh.number(row.target_accounts_per_csm)}: add capacity or move accounts to a "
+                     "lighter-touch tier.")
+    unassigned = now[now["unassigned_customers"] > 0]
+    if len(unassigned):
+        notes.append("Customers without a CSM in tiers that should have one: "
+                     + ", ".join(f"{r.tier} {int(r.unassigned_customers)}" for r in unassigned.itertuples()) + ".")
+if book_status:
+    overloaded = book[(book["month"] == report_month) & book["is_overloaded"].astype(bool)]
+    if len(overloaded):
+        notes.append(f"{len(overloaded)} CSM(s) overloaded: "
+                     + ", ".join(f"{r.csm_name} ({wh.number(r.load, 2)})" for r in overloaded.itertuples()) + ".")
+    else:
+        notes.append("No CSM is over their load.")
+if notes:
+    wh.say("\n".join(f"- {note}" for note in notes))
+
+# %% [markdown]
 # ## Accounts per FTE against each tier's target
 # Box's model: tier 1 = 1 CSM for 10 accounts, tier 2 = 1 for 50, tier 3 = 1 for 1,000, tier 4 = automation. A CSM's
 # FTE is split over tiers in proportion to the work their customers need, so a tier's actual load is comparable to
@@ -96,7 +122,7 @@ else:
                  definition="Target accounts per CSM / actual accounts per FTE: below 1.0 the tier has more "
                             "accounts per CSM than its model allows.",
                  x_title="Month", y_title="Coverage ratio (target / actual, log scale)", height=420)
-        fig.update_yaxes(type="log")
+        fig.update_yaxes(type="log", tickvals=[0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000])
         fig.show()
 
 # %% [markdown]
@@ -217,29 +243,3 @@ else:
              "Cadence (days)": wh.number, "Health (0–100)": wh.number, "ARR": wh.yen,
              "CSM": lambda v: "unassigned" if pd.isna(v) else v,
              "Next renewal": lambda v: "—" if pd.isna(v) else f"{pd.Timestamp(v):%Y-%m-%d}"})
-
-# %% [markdown]
-# ## What this says
-
-# %%
-notes = []
-if coverage_status:
-    now = coverage[coverage["month"] == report_month]
-    short = now[now["coverage_ratio"] < 1]
-    for row in short.itertuples():
-        notes.append(f"**{row.tier}** runs at {wh.number(row.actual_accounts_per_fte, 1)} accounts per FTE against a "
-                     f"target of {wh.number(row.target_accounts_per_csm)}: add capacity or move accounts to a "
-                     "lighter-touch tier.")
-    unassigned = now[now["unassigned_customers"] > 0]
-    if len(unassigned):
-        notes.append("Customers without a CSM in tiers that should have one: "
-                     + ", ".join(f"{r.tier} {int(r.unassigned_customers)}" for r in unassigned.itertuples()) + ".")
-if book_status:
-    overloaded = book[(book["month"] == report_month) & book["is_overloaded"].astype(bool)]
-    if len(overloaded):
-        notes.append(f"{len(overloaded)} CSM(s) overloaded: "
-                     + ", ".join(f"{r.csm_name} ({wh.number(r.load, 2)})" for r in overloaded.itertuples()) + ".")
-    else:
-        notes.append("No CSM is over their load.")
-if notes:
-    wh.say("\n".join(f"- {note}" for note in notes))

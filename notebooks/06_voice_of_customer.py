@@ -44,6 +44,39 @@ onboarding = wh.mart("mart_onboarding_cohorts", order_by="cohort_month") if onbo
 feedback = wh.mart("mart_product_feedback", order_by="month") if feedback_status else pd.DataFrame()
 community = wh.mart("mart_community_impact") if community_status else pd.DataFrame()
 partial = wh.partial_month()
+ticket_month = (pd.Timestamp(month) if month else wh.latest_complete_month(feedback["month"])) if feedback_status else None
+tickets_now = feedback[feedback["month"] == ticket_month] if feedback_status else pd.DataFrame()
+
+# %% [markdown]
+# ## In short
+
+# %%
+notes = []
+if nps_status:
+    latest = nps[(nps["segment_type"] == "tier")]
+    latest = latest[latest["month"] == wh.latest_complete_month(latest["month"])]
+    if len(latest) >= 2:
+        low, high = latest.loc[latest["nps"].idxmin()], latest.loc[latest["nps"].idxmax()]
+        notes.append(f"In {wh.month_label(high['month'])}, NPS by tier ranges from {wh.points(low['nps'])} "
+                     f"({low['segment']}, {wh.count(low['responses'], 'response')}) to {wh.points(high['nps'])} "
+                     f"({high['segment']}, {wh.count(high['responses'], 'response')}).")
+if feedback_status and not tickets_now.empty:
+    top = tickets_now.loc[tickets_now["tickets"].idxmax()]
+    notes.append(f"The largest ticket group in {wh.month_label(ticket_month)} is **{top['category']}** about "
+                 f"**{top['feature']}** ({int(top['tickets'])} tickets): take it to the product team.")
+if community_status:
+    active = community[community["has_community_activity"].astype(bool)].iloc[0]
+    quiet = community[~community["has_community_activity"].astype(bool)]
+    if len(quiet):
+        quiet = quiet.iloc[0]
+        notes.append(f"Customer-months with community activity show NRR {wh.pct(active['net_revenue_retention_12m'])} "
+                     f"against {wh.pct(quiet['net_revenue_retention_12m'])} without, and churn "
+                     f"{wh.pct(active['churn_rate_12m'])} against {wh.pct(quiet['churn_rate_12m'])}.")
+for status in (nps_status, ces_status, feedback_status, community_status):
+    if not status:
+        notes.append(status.message)
+if notes:
+    wh.say("\n".join(f"- {note}" for note in notes))
 
 # %% [markdown]
 # ## NPS by tier and by stage
@@ -154,10 +187,9 @@ else:
 if not feedback_status:
     wh.unavailable(feedback_status)
 else:
-    chosen = pd.Timestamp(month) if month else wh.latest_complete_month(feedback["month"])
-    now = feedback[feedback["month"] == chosen]
+    now = tickets_now
     if now.empty:
-        wh.unavailable(wh.Availability(False, f"No tickets were filed in {wh.month_label(chosen)}."))
+        wh.unavailable(wh.Availability(False, f"No tickets were filed in {wh.month_label(ticket_month)}."))
     else:
         grid = now.pivot_table(index="category", columns="feature", values="tickets", aggfunc="first")
         accounts = now.pivot_table(index="category", columns="feature", values="accounts", aggfunc="first")
@@ -167,7 +199,7 @@ else:
             colorscale="Blues", customdata=accounts.reindex_like(grid).values, xgap=2, ygap=2,
             colorbar=dict(title=dict(text="Tickets", side="right")),
             hovertemplate="%{y} about %{x}: %{z} tickets from %{customdata} accounts<extra></extra>"))
-        wh.style(fig, title=f"Tickets by category and feature, {wh.month_label(chosen)}",
+        wh.style(fig, title=f"Tickets by category and feature, {wh.month_label(ticket_month)}",
                  definition="Support tickets filed in the month, by category × the feature they concern.",
                  x_title="Feature", y_title="Category", height=max(340, 60 * len(grid) + 200))
         fig.update_layout(margin=dict(b=60))
@@ -207,39 +239,9 @@ else:
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
     fig.update_yaxes(title_text="NRR (%)", row=1, col=1)
     fig.update_yaxes(title_text="Churn rate (%)", row=1, col=2)
+    fig.update_xaxes(title_text="Customer-months, by community activity in the last 90 days")
     wh.style(fig, title="Community activity against NRR and churn",
              definition="Customer-months with / without community activity in the last 90 days; their 12-month NRR "
                         "and churn. A correlation, not proof of cause.", height=440)
     fig.update_layout(margin=dict(b=60))
     fig.show()
-
-# %% [markdown]
-# ## What this says
-
-# %%
-notes = []
-if nps_status:
-    latest = nps[(nps["segment_type"] == "tier")]
-    latest = latest[latest["month"] == wh.latest_complete_month(latest["month"])]
-    if len(latest) >= 2:
-        low, high = latest.loc[latest["nps"].idxmin()], latest.loc[latest["nps"].idxmax()]
-        notes.append(f"In {wh.month_label(high['month'])}, NPS by tier ranges from {wh.points(low['nps'])} "
-                     f"({low['segment']}, {wh.count(low['responses'], 'response')}) to {wh.points(high['nps'])} "
-                     f"({high['segment']}, {wh.count(high['responses'], 'response')}).")
-if feedback_status and not now.empty:
-    top = now.loc[now["tickets"].idxmax()]
-    notes.append(f"The largest ticket group in {wh.month_label(chosen)} is **{top['category']}** about "
-                 f"**{top['feature']}** ({int(top['tickets'])} tickets): take it to the product team.")
-if community_status:
-    active = community[community["has_community_activity"].astype(bool)].iloc[0]
-    quiet = community[~community["has_community_activity"].astype(bool)]
-    if len(quiet):
-        quiet = quiet.iloc[0]
-        notes.append(f"Customer-months with community activity show NRR {wh.pct(active['net_revenue_retention_12m'])} "
-                     f"against {wh.pct(quiet['net_revenue_retention_12m'])} without, and churn "
-                     f"{wh.pct(active['churn_rate_12m'])} against {wh.pct(quiet['churn_rate_12m'])}.")
-for status in (nps_status, ces_status, feedback_status, community_status):
-    if not status:
-        notes.append(status.message)
-if notes:
-    wh.say("\n".join(f"- {note}" for note in notes))

@@ -124,6 +124,19 @@ class PageView:
             "!!div.querySelector('g.hm image, g.indicatorlayer text.number, path.sankey-link') || "
             "Array.from(div.querySelectorAll('g.trace path')).some(shape => (shape.getAttribute('d') || '').length > 10)"
             ").length")
+        # per figure: its title, whether a definition line follows it, and visible axes without a title
+        self.labels = page.evaluate("""() => Array.from(document.querySelectorAll('div.plotly-graph-div')).map(div => {
+            const full = div._fullLayout, user = div.layout || {};
+            const title = (user.title && user.title.text) || '';
+            const untitled = Object.keys(full).filter(key => /^[xy]axis\\d*$/.test(key)).filter(key => {
+                const axis = full[key];
+                if (!axis || axis.visible === false || axis.showticklabels === false) return false;
+                const own = (user[key] || {}).title;
+                const text = own && (typeof own === 'string' ? own : own.text);
+                return !(text && text.trim());
+            });
+            return {title: title.split('<br>')[0], definition: title.split('<br>').slice(1).join(' '), untitled};
+        })""")
         self.svg_fonts = page.evaluate(
             "() => Array.from(new Set(Array.from(document.querySelectorAll('svg.main-svg text'))"
             ".map(t => getComputedStyle(t).fontFamily)))")
@@ -250,6 +263,11 @@ def test_every_report_draws_in_chromium_without_console_errors(views, name):
     assert view.figures_drawn == EXPECTED_FIGURES[name], f"{name}: only {view.figures_drawn} figures drawn"
     assert view.figures_with_data == EXPECTED_FIGURES[name], f"{name}: a figure has no data drawn"
     assert view.console_errors == [], f"{name}: console errors {view.console_errors}"
+    for figure in view.labels:
+        assert figure["title"].strip(), f"{name}: a figure has no title"
+        assert len(re.sub(r"<[^>]+>", "", figure["definition"]).strip()) > 20, \
+            f"{name}: '{figure['title']}' has no one-line definition under its title"
+        assert figure["untitled"] == [], f"{name}: '{figure['title']}' has axes without a label: {figure['untitled']}"
     assert all(url.startswith(("file:", "data:", "blob:", "about:")) for url in view.requests), \
         f"{name} requested {[u for u in view.requests if not u.startswith('file:')]}"
     assert view.screenshot.stat().st_size > 50_000
