@@ -391,6 +391,19 @@ def style(fig, *, title: str, definition: str, x_title: str | None = None,
     return fig
 
 
+def mark_partial_month(fig, *, label: str = "partial month"):
+    """Shade the as-of month on a monthly time axis: its figures are taken before the month ends."""
+    month = partial_month()
+    if month is None:
+        return fig
+    where = dict(row="all", col="all") if getattr(fig, "_grid_ref", None) else {}
+    fig.add_vrect(x0=month - pd.Timedelta(days=15), x1=month + pd.Timedelta(days=15), fillcolor="#90a4ae",
+                  opacity=0.18, line_width=0, layer="below", **where)
+    fig.add_annotation(x=month, xref="x", y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"{label}<br>(to {as_of_date():%b %-d})", font=dict(size=10, color="#546e7a"))
+    return fig
+
+
 def _format_axis(fig, axis: str, fmt: str) -> None:
     update = fig.update_yaxes if axis == "y" else fig.update_xaxes
     if fmt == "yen":

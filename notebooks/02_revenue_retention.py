@@ -145,6 +145,7 @@ if revenue_status:
     fig.update_yaxes(title_text="MRR movement (¥)", tickprefix="¥", tickformat=",.0f", secondary_y=False)
     fig.update_yaxes(title_text="Ending MRR (¥)", tickprefix="¥", tickformat=".3~s", secondary_y=True,
                      showgrid=False, rangemode="tozero")
+    wh.mark_partial_month(fig)
     fig.show()
 
 # %% [markdown]
@@ -173,6 +174,7 @@ if revenue_status:
     wh.style(fig, title="Net and gross revenue retention",
              definition="NRR = (start + expansion − contraction − churn) / start; GRR leaves expansion out. "
                         "Trailing 12m: the customers of 12 months ago, MRR now / MRR then.", height=460)
+    wh.mark_partial_month(fig)
     fig.show()
 
 # %% [markdown]
@@ -201,6 +203,7 @@ if revenue_status:
     fig.update_yaxes(title_text="Churn rate (%)", tickformat=".1%", rangemode="tozero", secondary_y=False)
     fig.update_yaxes(title_text="Renewals due (accounts)", showgrid=False, rangemode="tozero", tickformat=",d",
                      secondary_y=True)
+    wh.mark_partial_month(fig)
     fig.show()
 
 # %% [markdown]
@@ -237,4 +240,5 @@ else:
              definition="Accounts with an expansion movement in the month, by the type of the line that grew most; "
                         "downsells = accounts that contracted.",
              x_title="Month", y_title="Accounts", height=460)
+    wh.mark_partial_month(fig)
     fig.show()

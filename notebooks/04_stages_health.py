@@ -104,6 +104,7 @@ else:
     wh.style(fig, title="Customers by lifecycle stage",
              definition="Customers in each stage on the month's snapshot day (stacked; the top edge is all customers).",
              x_title="Month", y_title="Customers (accounts)", y_format="int", height=460)
+    wh.mark_partial_month(fig)
     fig.show()
 
 # %% [markdown]
@@ -122,6 +123,7 @@ if status["mart_stage_monthly"]:
     wh.style(fig, title="Stage-up count by month",
              definition="Accounts whose stage rank rose from the previous month's snapshot, by the stage reached.",
              x_title="Month", y_title="Stage-ups (accounts)", y_format="int", height=420)
+    wh.mark_partial_month(fig)
     fig.show()
 
 # %% [markdown]

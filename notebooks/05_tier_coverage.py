@@ -123,6 +123,7 @@ else:
                             "accounts per CSM than its model allows.",
                  x_title="Month", y_title="Coverage ratio (target / actual, log scale)", height=420)
         fig.update_yaxes(type="log", tickvals=[0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500, 1000])
+        wh.mark_partial_month(fig)
         fig.show()
 
 # %% [markdown]
@@ -196,6 +197,7 @@ if coverage_status:
                  definition="Share of the tier's customers with a non-automated touch in the last cadence days "
                             "(tier 1: 30, tier 2: 90, tier 3: 180) before the snapshot day.",
                  x_title="Month", y_title="Customers touched in cadence (%)", y_format="pct", height=440)
+        wh.mark_partial_month(fig)
         fig.show()
 
 # %% [markdown]

@@ -52,14 +52,23 @@ tickets_now = feedback[feedback["month"] == ticket_month] if feedback_status els
 
 # %%
 notes = []
+MIN_RESPONSES = 5  # a tier's monthly NPS from fewer responses is not quoted here (the chart still shows it)
 if nps_status:
-    latest = nps[(nps["segment_type"] == "tier")]
-    latest = latest[latest["month"] == wh.latest_complete_month(latest["month"])]
-    if len(latest) >= 2:
-        low, high = latest.loc[latest["nps"].idxmin()], latest.loc[latest["nps"].idxmax()]
-        notes.append(f"In {wh.month_label(high['month'])}, NPS by tier ranges from {wh.points(low['nps'])} "
-                     f"({low['segment']}, {wh.count(low['responses'], 'response')}) to {wh.points(high['nps'])} "
-                     f"({high['segment']}, {wh.count(high['responses'], 'response')}).")
+    nps_month = wh.latest_complete_month(nps["month"])
+    latest = nps[(nps["month"] == nps_month) & (nps["responses"] >= MIN_RESPONSES)]
+    tiers = latest[latest["segment_type"] == "tier"]
+    overall = latest[latest["segment_type"] == "all"]
+    if len(overall):
+        notes.append(f"NPS in {wh.month_label(nps_month)} is **{wh.points(overall['nps'].iloc[0])}** "
+                     f"({wh.count(overall['responses'].iloc[0], 'response')}).")
+    if len(tiers) >= 2:
+        low, high = tiers.loc[tiers["nps"].idxmin()], tiers.loc[tiers["nps"].idxmax()]
+        notes.append(f"By tier it ranges from {wh.points(low['nps'])} ({low['segment']}, "
+                     f"{wh.count(low['responses'], 'response')}) to {wh.points(high['nps'])} ({high['segment']}, "
+                     f"{wh.count(high['responses'], 'response')}).")
+    else:
+        notes.append(f"Too few responses per tier in {wh.month_label(nps_month)} (fewer than {MIN_RESPONSES}) to "
+                     "compare tiers: read the trend in the charts below.")
 if feedback_status and not tickets_now.empty:
     top = tickets_now.loc[tickets_now["tickets"].idxmax()]
     notes.append(f"The largest ticket group in {wh.month_label(ticket_month)} is **{top['category']}** about "
@@ -108,10 +117,11 @@ def nps_chart(segment_type, title, order, colors):
                                  hovertemplate=(f"{segment} %{{x|%b %Y}}: NPS %{{y:+.0f}}<br>%{{customdata[0]}} responses, "
                                                 "%{customdata[1]} promoters, %{customdata[2]} detractors<extra></extra>")))
     fig.add_hline(y=0, line=dict(color="#90a4ae", dash="dash"))
-    fig.update_yaxes(range=[-100, 100])
+    fig.update_yaxes(range=[-108, 108])
     wh.style(fig, title=title, definition="NPS = % of scores 9–10 − % of scores 0–6, per month (points); "
                                           "the thick line is all customers; marker size = responses.",
              x_title="Month (of the response)", y_title="NPS (points, −100 to +100)", height=440)
+    wh.mark_partial_month(fig)
     return fig
 
 
@@ -138,6 +148,7 @@ else:
              definition="Mean CES of the cohort's accounts in the survey at the end of onboarding (the survey's scale).",
              x_title="Cohort month (first contract)", y_title="Mean CES (survey scale)", height=400)
     fig.update_layout(margin=dict(b=60))
+    wh.mark_partial_month(fig)
     fig.show()
 
 # %%
@@ -164,6 +175,7 @@ else:
     fig.update_yaxes(title_text="Completed within target (%)", tickformat=".0%", range=[0, 1.0], dtick=0.25,
                      showgrid=False,
                      secondary_y=True)
+    wh.mark_partial_month(fig)
     fig.show()
 
     fig = go.Figure(go.Bar(x=onboarding["cohort_month"], y=onboarding["post_onboarding_upsell_rate"],
@@ -176,6 +188,7 @@ else:
                         "onboarding.", x_title="Cohort month", y_title="Accounts upsold (%)", y_format="pct",
              height=400)
     fig.update_layout(margin=dict(b=60))
+    wh.mark_partial_month(fig)
     fig.show()
 
 # %% [markdown]
@@ -214,6 +227,7 @@ else:
     wh.style(fig, title="Tickets per month by category",
              definition="Support tickets filed each month, stacked by category (segments within a colour are features).",
              x_title="Month", y_title="Tickets", y_format="int", height=420)
+    wh.mark_partial_month(fig)
     fig.show()
 
 # %% [markdown]
