@@ -638,7 +638,7 @@ class Validator:
         index = result.result.get("unexpected_index_list") or []
         failed = frame.iloc[index]
         rows = int((failed["row_count"] - 1).sum()) if len(failed) else 0
-        samples = [", ".join(str(row[name]) for name in keys) + f" ({row['row_count']} rows)"
+        samples = [", ".join(_show(row[name]) for name in keys) + f" ({row['row_count']} rows)"
                    for _, row in failed.head(SAMPLE_SIZE).iterrows()]
         self.add(source, opened, keys, "unique", source.reason_unique(), failed=bool(index), failed_rows=rows,
                  rows_checked=opened.rows, samples=samples, expectations=[check])
@@ -819,6 +819,13 @@ class Validator:
                 info["status"] += ": OK"
 
 
+def _show(value: Any) -> str:
+    """A value as a reader wrote it: a date without a time of day."""
+    if isinstance(value, dt.datetime) and value.time() == dt.time():  # pandas Timestamps too
+        return value.date().isoformat()
+    return str(value)
+
+
 def _first_lines(error: Exception, lines: int = 3) -> str:
     """DuckDB's message, first lines joined (it names the line and what it found)."""
     return " ".join(line.strip() for line in str(error).strip().splitlines()[:lines])
@@ -832,13 +839,14 @@ class _Indexed:
 
 
 def validate(raw_dir: str | os.PathLike | None = None, *, reject_policy: str | None = None,
-             dbt_vars: dict | None = None) -> ValidationReport:
-    """Validate every raw file of raw_dir (default: CS_RAW_DIR, else data/demo)."""
+             dbt_vars: dict | None = None, contract: Contract | None = None) -> ValidationReport:
+    """Validate every raw file of raw_dir (default: CS_RAW_DIR, else data/demo)
+    against the contract (default: models/staging/raw/_raw__sources.yml)."""
     started = time.monotonic()
     raw_dir = Path(raw_dir) if raw_dir is not None else default_raw_dir()
     merged_vars = project_vars(dbt_vars)
     policy = reject_policy or merged_vars.get("reject_policy") or "default"
-    validator = Validator(raw_dir, contract=load_contract(), dbt_vars=merged_vars, reject_policy=policy)
+    validator = Validator(raw_dir, contract=contract or load_contract(), dbt_vars=merged_vars, reject_policy=policy)
     try:
         if not raw_dir.is_dir():
             source = validator.contract.sources["accounts"]
