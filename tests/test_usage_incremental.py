@@ -1,8 +1,11 @@
 """The incremental usage path gives exactly what a full refresh gives.
 
-int_usage_aggregated_to_account_days is incremental by usage_date: an incremental
-run reads only the days after the latest one aggregated, plus the last
-`usage_incremental_lookback_days` [3] days again, and replaces those days whole.
+int_usage_aggregated_to_account_days (and int_usage_aggregated_to_feature_days) are
+incremental by usage_date: an incremental run reads only the days after the latest
+one aggregated, plus the last `usage_incremental_lookback_days` [3] days again, and
+replaces those days whole. The two window models are incremental by month: they
+recompute only the months whose windows can hold a re-read day or whose snapshot
+day moved.
 
 1. Build from a usage file that stops 10 days before the end, in which two
    rows of the last day are missing and one row of the day before has a wrong
@@ -30,8 +33,10 @@ from conftest import build_warehouse
 
 MODELS = [
     "int_usage_aggregated_to_account_days",
+    "int_usage_aggregated_to_feature_days",
     "int_usage_features_ranked",
     "int_usage_aggregated_to_account_months",
+    "int_usage_features_aggregated_to_account_months",
     "int_account_setup_dates",
     "fct_account_monthly",
     "mart_stage_churn",

@@ -29,6 +29,10 @@ usage_windows as (
     select * from {{ ref('int_usage_aggregated_to_account_months') }}
 ),
 
+feature_windows as (
+    select * from {{ ref('int_usage_features_aggregated_to_account_months') }}
+),
+
 seats as (
     select * from {{ ref('int_account_seats_at_snapshots') }}
 ),
@@ -41,6 +45,20 @@ core_feature_count as (
     select count(*) as core_features
     from features
     where is_core
+),
+
+-- distinct core features with events in the window
+core_features_used as (
+    select
+        feature_windows.account_id,
+        feature_windows.month,
+        count(*) as core_features_used
+    from feature_windows
+    inner join features
+        on features.feature = feature_windows.feature
+    where features.is_core
+        and feature_windows.window_events > 0
+    group by feature_windows.account_id, feature_windows.month
 ),
 
 customer_months as (
@@ -64,13 +82,16 @@ usage_joined as (
         coalesce(usage_windows.active_days, 0) as active_days,
         coalesce(usage_windows.window_events, 0) as window_events,
         coalesce(usage_windows.previous_window_events, 0) as previous_window_events,
-        coalesce(usage_windows.core_features_used, 0) as core_features_used,
+        coalesce(core_features_used.core_features_used, 0) as core_features_used,
         core_feature_count.core_features
     from customer_months
     cross join core_feature_count
     left join usage_windows
         on usage_windows.account_id = customer_months.account_id
         and usage_windows.month = customer_months.month
+    left join core_features_used
+        on core_features_used.account_id = customer_months.account_id
+        and core_features_used.month = customer_months.month
     left join seats
         on seats.account_id = customer_months.account_id
         and seats.month = customer_months.month

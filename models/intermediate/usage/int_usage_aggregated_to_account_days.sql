@@ -52,6 +52,9 @@ final as (
         )) as feature_usage
     from usage
     group by account_id, usage_date
+    -- stored in day order, so that the window models' joins on a few days skip the
+    -- rest of the table (DuckDB row-group min/max)
+    order by usage_date, account_id
 )
 
 select * from final

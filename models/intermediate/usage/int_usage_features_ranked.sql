@@ -4,8 +4,8 @@
 -- default every feature in the data is core (metrics.md "Breadth").
 with
 
-account_days as (
-    select * from {{ ref('int_usage_aggregated_to_account_days') }}
+feature_days as (
+    select * from {{ ref('int_usage_aggregated_to_feature_days') }}
 ),
 
 as_of as (
@@ -16,19 +16,14 @@ feature_seed as (
     select * from {{ ref('features') }}
 ),
 
-feature_days as (
-    select unnest(account_days.feature_usage) as feature_day
-    from account_days
-    cross join as_of
-    where account_days.usage_date <= as_of.as_of_date
-),
-
 feature_totals as (
     select
-        feature_day.feature as feature,
-        cast(sum(feature_day.events) as bigint) as events
+        feature_days.feature,
+        cast(sum(feature_days.events) as bigint) as events
     from feature_days
-    group by feature_day.feature
+    cross join as_of
+    where feature_days.usage_date <= as_of.as_of_date
+    group by feature_days.feature
 ),
 
 features_classified as (

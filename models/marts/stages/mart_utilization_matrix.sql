@@ -17,8 +17,8 @@ outcomes as (
     select * from {{ ref('int_account_outcomes_monthly') }}
 ),
 
-usage_windows as (
-    select * from {{ ref('int_usage_aggregated_to_account_months') }}
+feature_windows as (
+    select * from {{ ref('int_usage_features_aggregated_to_account_months') }}
 ),
 
 matrix_features as (
@@ -37,17 +37,23 @@ observed_months as (
     select
         account_monthly.account_id,
         account_monthly.month,
-        coalesce(usage_windows.feature_x_events, 0) as feature_x_events,
-        coalesce(usage_windows.feature_y_events, 0) as feature_y_events,
+        coalesce(feature_x_windows.window_events, 0) as feature_x_events,
+        coalesce(feature_y_windows.window_events, 0) as feature_y_events,
         outcomes.is_expanded_within_upsell_horizon,
         outcomes.is_churned_within_condition_horizon
     from account_monthly
     inner join outcomes
         on outcomes.account_id = account_monthly.account_id
         and outcomes.month = account_monthly.month
-    left join usage_windows
-        on usage_windows.account_id = account_monthly.account_id
-        and usage_windows.month = account_monthly.month
+    cross join matrix_features
+    left join feature_windows as feature_x_windows
+        on feature_x_windows.account_id = account_monthly.account_id
+        and feature_x_windows.month = account_monthly.month
+        and feature_x_windows.feature = matrix_features.feature_x
+    left join feature_windows as feature_y_windows
+        on feature_y_windows.account_id = account_monthly.account_id
+        and feature_y_windows.month = account_monthly.month
+        and feature_y_windows.feature = matrix_features.feature_y
     where outcomes.is_condition_window_complete
 ),
 
