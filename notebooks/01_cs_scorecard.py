@@ -87,7 +87,8 @@ if current is not None:
 # %% [markdown]
 # ## Headline figures
 # Each card shows the month's value; the small figure under it is the change against the previous month
-# (green where the change is good for the business, red where it is bad).
+# (green where the change is good for the business, red where it is bad), and the grey line the same figure a
+# year earlier.
 
 # %%
 CARDS = [
@@ -109,6 +110,17 @@ else:
     cards = [card for card in CARDS if card[0] in current.index and pd.notna(current[card[0]])]
     columns = 4
     rows = -(-len(cards) // columns)
+    FORMATS = {"arr": wh.yen, "nps": wh.points, "logo_churn_rate": lambda v: wh.pct(v, 2)}
+
+    def year_ago_text(column):
+        """The same figure a year earlier, as printed in the table below."""
+        if last_year is None or pd.isna(last_year.get(column)):
+            return "n/a"
+        value = last_year[column]
+        if column in FORMATS:
+            return FORMATS[column](value)
+        return wh.pct(value) if "rate" in column or column.endswith("_12m") else wh.number(value)
+
     fig = go.Figure()
     for position, (column, label, fmt, up_is_good) in enumerate(cards):
         good, bad = wh.COLORS["good"], wh.COLORS["bad"]
@@ -118,16 +130,18 @@ else:
             value=float(current[column]),
             number=dict(valueformat=fmt, prefix="¥" if column == "arr" else "", font=dict(size=34)),
             delta=dict(reference=float(reference) if reference is not None else None, valueformat=fmt,
+                       prefix="¥" if column == "arr" else "",
                        increasing=dict(color=good if up_is_good else bad),
                        decreasing=dict(color=bad if up_is_good else good)),
-            title=dict(text=label, font=dict(size=14)),
+            title=dict(text=f"{label}<br><span style='font-size:11px;color:#78909c'>{wh.month_label(year_ago)}: "
+                            f"{year_ago_text(column)}</span>", font=dict(size=14)),
             domain=dict(row=position // columns, column=position % columns),
         ))
     fig.update_layout(grid=dict(rows=rows, columns=columns, pattern="independent"), height=150 * rows + 90,
                       margin=dict(b=20))
     wh.style(fig, title=f"Headline figures, {wh.month_label(report_month)}",
              definition="Values on the month's snapshot day; the delta under each is the change vs "
-                        f"{wh.month_label(previous_month)} (rates in percentage points).")
+                        f"{wh.month_label(previous_month)} (rates in percentage points); grey: a year earlier.")
     fig.show()
     if "nps" not in [card[0] for card in cards]:
         nps_status = wh.availability("mart_nps_monthly", what="NPS", source="surveys", rows_where="responses > 0")
