@@ -75,7 +75,8 @@ class Format:
         value = text.strip()
         if self.kind == "boolean":
             return value.lower() in self.true_values + self.false_values
-        if not re.fullmatch(self.pattern, value):
+        # ASCII: as in DuckDB's RE2, \d is 0-9 only (not full-width digits such as １２)
+        if not re.fullmatch(self.pattern, value, flags=re.ASCII):
             return False
         if self.kind == "date":
             import datetime as _dt

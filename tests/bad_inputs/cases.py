@@ -188,6 +188,17 @@ class Delimiter:
 
 
 @dataclass(frozen=True)
+class Truncate:
+    """The file cut short (a copy that was interrupted): only its first `keep` bytes."""
+    file: str
+    keep: int
+
+    def __call__(self, raw_dir: Path) -> None:
+        path = raw_dir / self.file
+        path.write_bytes(path.read_bytes()[:self.keep])
+
+
+@dataclass(frozen=True)
 class ToParquet:
     """The CSV file replaced by a Parquet file as pandas writes it: dates as
     timestamps (datetime64), numbers as int64/float64."""
@@ -321,6 +332,9 @@ CASES = [
          Stops(file="accounts.csv", column="account_name", problem="missing required column")),
     Case("path_with_spaces_and_quotes", "the export directory is named exports \"Q3\" it's",
          (), Reads(check="(select count(*) from stg_raw__accounts) = 4"), dir_name="exports \"Q3\" it's"),
+    Case("truncated_parquet", "usage.parquet cut short by an interrupted copy",
+         (ToParquet("usage.csv", dates=("usage_date",)), Truncate("usage.parquet", 300)),
+         Stops(file="usage.parquet", problem="No magic bytes found at end of file")),
     Case("parquet_with_timestamp_dates", "usage written by pandas to Parquet: dates became timestamps",
          (ToParquet("usage.csv", dates=("usage_date",), numbers=("active_users", "events")),),
          Reads(check="(select max(usage_date) from stg_raw__usage) = date '2024-06-30'")),
@@ -340,6 +354,10 @@ CASES = [
     Case("not_available", "N/A typed where the number of users is unknown",
          (SetValue("usage.csv", 4, "active_users", "N/A"),),
          Stops(file="usage.csv", column="active_users", problem="cannot be read as an integer", samples=("N/A",))),
+    Case("full_width_digits", "a number typed with a Japanese IME: full-width digits",
+         (SetValue("accounts.csv", 2, "employee_count", "１２０"),),
+         Stops(file="accounts.csv", column="employee_count", problem="cannot be read as an integer",
+               samples=("１２０",))),
     Case("boolean_words", "is_advocate filled with はい (yes in Japanese)",
          (SetValue("accounts.csv", 2, "is_advocate", "はい"),),
          Stops(file="accounts.csv", column="is_advocate", problem="cannot be read as a boolean", samples=("はい",))),
