@@ -73,7 +73,7 @@ if status["mart_stage_churn"]:
 if status["mart_condition_upsell"]:
     good = conditions[conditions["condition"] == "good"].set_index("stage")["upsell_rate"]
     bad = conditions[conditions["condition"] == "bad"].set_index("stage")["upsell_rate"]
-    both = [s for s in STAGES if s in good.index and s in bad.index]
+    both = [s for s in STAGES if pd.notna(good.get(s)) and pd.notna(bad.get(s))]
     if both:
         higher = [s for s in both if good[s] > bad[s]]
         notes.append(f"Good-condition accounts upsell more than bad ones in {len(higher)} of {len(both)} stages "
@@ -239,7 +239,7 @@ else:
         ))
         wh.style(fig, title=f"Stage transitions into {wh.month_label(chosen)}",
                  definition="Accounts by their stage on the previous snapshot (left) and on this one (right); "
-                            "width = accounts.", height=480)
+                            "width = accounts.", height=540)
         fig.update_layout(margin=dict(l=30, r=30, b=40))
         fig.show()
 
