@@ -164,9 +164,7 @@ def test_a_late_row_older_than_the_lookback_needs_a_full_refresh(builds, raw_dir
     """)
     later = build_warehouse(raw_dir, builds["incremental_dir"], args=SELECT)
     late = later.query(
-        "select usage_date, list_contains(list_transform(feature_usage, lambda usage: usage.feature), 'late_feature')"
-        " as has_late from int_usage_aggregated_to_account_days"
-        " where list_contains(list_transform(feature_usage, lambda usage: usage.feature), 'late_feature')")
+        "select usage_date from int_usage_aggregated_to_feature_days where feature = 'late_feature'")
     late_days = {day(value) for value in late["usage_date"]}
     with duckdb.connect() as connection:
         recent, old = connection.execute(f"select cast({recent_day} as varchar), cast({old_day} as varchar)").fetchone()

@@ -8,7 +8,9 @@
 }}
 -- One row per account and day with usage: the account's daily active users (the
 -- largest active_users among its features that day, metrics.md "Usage, health and
--- stages"), its events, and each feature's figures as a list sorted by feature.
+-- stages") and its events. Per-feature figures are in
+-- int_usage_features_aggregated_to_account_months and int_usage_aggregated_to_feature_days:
+-- a list of features per account-day made this model 4-5 times slower.
 --
 -- Usage is the big table, so it is aggregated once, here, and incrementally: an
 -- incremental run reads only the days after the latest day already aggregated,
@@ -38,18 +40,7 @@ final as (
         account_id,
         usage_date,
         max(active_users) as daily_active_users,
-        cast(sum(events) as bigint) as events,
-        -- DuckDB list of structs, sorted by feature (a repeatable value): what breadth
-        -- (distinct core features used) and the utilization matrix (events of one
-        -- feature) need, without a row per feature. list_sort after list() is several
-        -- times faster than an ordered aggregate.
-        list_sort(list(
-            struct_pack(
-                feature := feature,
-                active_users := active_users,
-                events := events
-            )
-        )) as feature_usage
+        cast(sum(events) as bigint) as events
     from usage
     group by account_id, usage_date
     -- stored in day order, so that the window models' joins on a few days skip the

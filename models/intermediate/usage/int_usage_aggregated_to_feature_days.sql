@@ -7,14 +7,14 @@
     )
 }}
 -- One row per feature and day with usage: the feature's events and the accounts
--- with a row for it. Read from the account-day aggregate's feature lists; small
--- (features x days), so that ranking features by usage never rescans the account
--- days. Incremental like int_usage_aggregated_to_account_days: a run re-reads the
--- days after (latest day built - `usage_incremental_lookback_days`).
+-- with a row for it. Small (features x days), so that ranking features by usage
+-- never rescans the usage. Incremental like int_usage_aggregated_to_account_days:
+-- a run re-reads the days after (latest day built - `usage_incremental_lookback_days`)
+-- and replaces them whole.
 with
 
-account_days as (
-    select * from {{ ref('int_usage_aggregated_to_account_days') }}
+usage as (
+    select * from {{ ref('stg_raw__usage') }}
     {% if is_incremental() %}
     where usage_date > (
         select
@@ -27,21 +27,14 @@ account_days as (
     {% endif %}
 ),
 
-feature_days as (
-    select
-        usage_date,
-        unnest(feature_usage) as feature_day
-    from account_days
-),
-
 final as (
     select
         usage_date,
-        feature_day.feature as feature,
-        cast(sum(feature_day.events) as bigint) as events,
+        feature,
+        cast(sum(events) as bigint) as events,
         cast(count(*) as bigint) as accounts
-    from feature_days
-    group by usage_date, feature_day.feature
+    from usage
+    group by usage_date, feature
 )
 
 select * from final
