@@ -14,8 +14,9 @@
    ``run_results.json``: every node succeeded, and tests did run). Then a few
    great-expectations checks on the marts, read as DataFrames: every rate that is
    a fraction lies in [0, 1], retention ratios that may exceed 1 (NRR) are at
-   least 0, the MRR bridge identity holds in ``mart_revenue_monthly`` (and each
-   month starts where the last ended), and survival never increases with age in
+   least 0, the MRR bridge identity holds in ``mart_revenue_monthly`` (each month
+   starts where the last ended, and the customer counts bridge too), and survival
+   never increases with age in
    ``mart_survival``. A check whose mart does not exist is skipped, saying so.
 3. **Publish.** Checkpoint the new file (no ``.wal`` left beside it), then
    ``os.replace`` it over ``CS_WAREHOUSE_PATH``. On Linux the rename swaps the
@@ -165,6 +166,16 @@ def mart_checks(relations: dict[str, set[str]]) -> list[Check]:
                from {relation}""",
         expectation=lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="gap", min_value=-TOLERANCE,
                                                                   max_value=TOLERANCE),
+        describe=lambda row: f"{row['month']}: off by {row['gap']}"))
+    checks.append(Check(
+        name="customers bridge: customers_end = customers_start + new + reactivated - churned",
+        relation="mart_revenue_monthly",
+        needs=("month", "customers_start", "new_customers", "reactivated_customers", "churned_customers",
+               "customers_end"),
+        sql="""select month, customers_end - (customers_start + new_customers + reactivated_customers
+                                              - churned_customers) as gap
+               from {relation}""",
+        expectation=lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="gap", min_value=0, max_value=0),
         describe=lambda row: f"{row['month']}: off by {row['gap']}"))
     checks.append(Check(
         name="survival never increases with age",
