@@ -143,7 +143,8 @@ def summarise(raw: dict) -> dict:
     rows["incremental_build"] = _row(
         "incremental_build", [run["incremental"]["wall_seconds"] for run in runs],
         [run["incremental"]["peak_rss_bytes"] for run in runs], appended_rows,
-        f"+{raw['appended']['appended_rows']:,} rows on {raw['appended']['appended_day']}; process wall time")
+        f"+{raw['appended']['appended_rows']:,} rows on {raw['appended']['appended_day']}; process wall time"
+        + (f"; dbt build {' '.join(raw['incremental_args'])}" if raw.get("incremental_args") else ""))
     pandas_runs = [run["pandas"] for run in runs if "pandas" in run]
     if pandas_runs:
         rows["pandas"] = _row("pandas", [run["process"]["wall_seconds"] for run in pandas_runs],
@@ -328,8 +329,10 @@ def render_markdown(raw: dict, summary: dict) -> str:
     lines = [
         f"# Benchmark: N = {raw['accounts']:,} accounts, seed {raw['seed']}",
         "",
-        f"Run {raw['started_at']} – {raw['finished_at']} with `python -m benchmarks.run --accounts {raw['accounts']}"
-        f" --seed {raw['seed']} --repeats {raw['repeats']}`. {summary['usage_rows']:,} usage rows "
+        f"Run {raw['started_at']} – {raw['finished_at']} with `"
+        + " ".join(raw.get("command") or ["python", "-m", "benchmarks.run", "--accounts", str(raw["accounts"]),
+                                          "--seed", str(raw["seed"]), "--repeats", str(raw["repeats"])])
+        + f"` (seed {raw['seed']}, {raw['repeats']} run(s)). {summary['usage_rows']:,} usage rows "
         f"({raw['dataset']['path'].rsplit('/', 1)[-1]}); the incremental run adds "
         f"{raw['appended']['appended_rows']:,} rows on {raw['appended']['appended_day']}. "
         "Wall times are medians over the runs; peak RSS is the largest over the runs. "

@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import shlex
 import shutil
 import sys
 from pathlib import Path
@@ -35,10 +36,12 @@ def log(message: str) -> None:
 
 
 class Harness:
-    def __init__(self, args: argparse.Namespace):
+    def __init__(self, args: argparse.Namespace, argv: list[str]):
         self.args = args
+        self.argv = argv
         self.work = Path(args.work_dir) / f"N{args.accounts}-s{args.seed}"
         self.settings = profile_settings()
+        self.incremental_args = shlex.split(args.incremental_args or "")
 
     # --- running things -------------------------------------------------------------------
     def env(self, **extra: str) -> dict[str, str]:
@@ -138,8 +141,8 @@ class Harness:
                 except Exception as error:  # a model renamed by a concurrent change: say so, go on
                     comparison = {"error": f"could not read the dbt outputs: {error}"}
 
-            record["incremental"] = self.dbt(["build"], raw_dir=appended.path, warehouse=warehouse, target=target,
-                                             name=f"incremental-{repeat}").to_dict()
+            record["incremental"] = self.dbt(["build", *self.incremental_args], raw_dir=appended.path,
+                                             warehouse=warehouse, target=target, name=f"incremental-{repeat}").to_dict()
             record["incremental"]["run_results"] = report.load_run_results(target)
 
             if run_pandas:
@@ -170,6 +173,7 @@ class Harness:
                 (self.work / "warehouse-demo.duckdb").unlink(missing_ok=True)
 
         return {
+            "command": ["python", "-m", "benchmarks.run", *self.argv],
             "accounts": args.accounts,
             "seed": args.seed,
             "repeats": args.repeats,
@@ -183,6 +187,7 @@ class Harness:
             "appended": {"path": str(appended.path), "usage_rows": appended.usage_rows,
                          "appended_day": appended.marker["appended_day"],
                          "appended_rows": appended.marker["appended_rows"]},
+            "incremental_args": self.incremental_args,
             "pandas_max_accounts": args.pandas_max_accounts,
             "pandas_baseline_rss_bytes": pandas_baseline,
             "pandas_skipped_reason": None if run_pandas else (
@@ -216,6 +221,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--check-incremental", action="store_true",
                         help="also build the appended data from scratch and compare every int_/fct_/dim_/mart_ "
                              "relation with the incrementally updated warehouse (one more full build)")
+    parser.add_argument("--incremental-args", default="",
+                        help="extra arguments of the incremental `dbt build`, e.g. "
+                             "\"--exclude-resource-type unit_test\" for a daily refresh that leaves code tests to CI "
+                             "(the results file says so)")
     parser.add_argument("--regenerate", action="store_true", help="generate the dataset again even if it exists")
     parser.add_argument("--keep-warehouses", action="store_true", help="keep the warehouse files in the work dir")
     parser.add_argument("--allow-dbt-errors", action="store_true",
@@ -234,9 +243,10 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 
 def main(argv=None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = parse_args(argv)
     os.environ["DO_NOT_TRACK"] = "1"
-    raw = Harness(args).run()
+    raw = Harness(args, argv).run()
     summary = report.summarise(raw)
     markdown = report.render_markdown(raw, summary)
     results_dir = Path(args.results_dir)
