@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 import statistics
 from pathlib import Path
 
@@ -283,7 +284,16 @@ def evaluate_targets(raw: dict, summary: dict) -> list[dict]:
 def seconds_text(value: float | None) -> str:
     if value is None:
         return "—"
-    return f"{value:.3f} s" if value < 10 else f"{value:.1f} s"
+    if value >= 10:
+        return f"{value:.1f} s"
+    if value >= 0.1:
+        return f"{value:.3f} s"
+    # sub-0.1 s times (the floor's one-month step at smoke size): three significant figures, so a
+    # ratio recomputed from the printed times agrees with the printed ratio
+    if value <= 0:
+        return "0 s"
+    decimals = min(9, 2 - math.floor(math.log10(value)))
+    return f"{value:.{decimals}f} s"
 
 
 def bytes_text(value: int | None) -> str:
