@@ -3,7 +3,7 @@
     python -m benchmarks.pandas_path --raw-dir DIR --out OUT_DIR [--window-days 28]
 
 It reads the raw files as a pandas user would (``pd.read_parquet``, ``pd.read_csv``)
-and computes, following ../shared/spec/metrics.md:
+and computes, following docs/metrics.md:
 
 - the monthly health components of every customer-month, on the month's snapshot
   day over the trailing window: daily active users, license utilization,
