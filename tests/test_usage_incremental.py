@@ -19,6 +19,15 @@ Every usage model and every mart of the health path must be identical row for ro
 4. The limit, documented in the model: a late row dated before the lookback is not
    picked up by an incremental run (that needs --full-refresh), while a row within
    it is.
+
+base_raw__usage is incremental by usage_date too (macros/raw/cs_recent_days.sql):
+it reads, checks and replaces only the rows dated after (latest accepted day -
+lookback) and the undated ones. 5. A usage file that grows at its end (the daily
+export): built, then built again incrementally after rows are appended (a new day,
+a late row within the lookback, rejected rows on the new day, a second undated
+row), must equal a full build of the appended file in every relation of the usage
+path, base_raw__usage and raw_rejects included, and rows read = rows accepted +
+rows rejected.
 """
 from __future__ import annotations
 
@@ -171,3 +180,107 @@ def test_a_late_row_older_than_the_lookback_needs_a_full_refresh(builds, raw_dir
     assert recent in late_days, "a late row within the lookback is picked up"
     assert old not in late_days, "a late row older than the lookback is not (run --full-refresh)"
     write_usage(raw_dir, "select * from source")
+
+
+APPEND_SELECT = ["build", "--select", "+fct_account_monthly", "+mart_stage_churn", "+mart_utilization_matrix",
+                 "+raw_rejects", "--exclude-resource-type", "test", "unit_test"]
+APPEND_MODELS = ["base_raw__usage", "stg_raw__usage", "raw_rejects"] + MODELS
+
+
+def rows_in(path: Path) -> int:
+    with duckdb.connect() as connection:
+        return connection.execute(f"select count(*) from read_parquet('{path}')").fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def appended(dataset, last_day, tmp_path_factory):
+    source = dataset(5, 40)
+    raw = tmp_path_factory.mktemp("appended_raw")
+    for path in Path(source).iterdir():
+        if path.name == "usage.parquet":
+            shutil.copy(path, raw / "usage.source.parquet")
+        elif path.suffix in (".csv", ".parquet"):
+            shutil.copy(path, raw / path.name)
+    new_day = f"cast('{last_day}' as date)"
+    # the file as exported the day before: every row up to the day before, then an
+    # undated row and a row dated in the future (both rejected)
+    write_usage(raw, f"""
+        select * from source where usage_date < {new_day}
+        union all
+        select * from (
+            (select account_id, cast(null as date) as usage_date, feature, active_users, events
+             from source order by account_id, usage_date, feature limit 1)
+            union all
+            (select account_id, date '2999-01-01' as usage_date, feature, active_users, events
+             from source order by account_id, usage_date, feature limit 1)
+        )
+    """)
+    first_rows = rows_in(raw / "usage.parquet")
+    incremental_dir = tmp_path_factory.mktemp("appended_incremental")
+    build_warehouse(raw, incremental_dir, args=APPEND_SELECT)
+
+    # the next day's export: the same rows in the same order, then the new day's rows,
+    # a late row within the lookback, a row of an unknown account, a negative event
+    # count, a duplicate key on the new day, and a second undated row
+    previous = raw / "usage.previous.parquet"
+    shutil.copy(raw / "usage.parquet", previous)
+    write_usage(raw, f"""
+        select * from read_parquet('{previous}')
+        union all
+        select * from (
+            (select * from source where usage_date = {new_day})
+            union all
+            (select account_id, usage_date, 'late_feature' as feature, 1 as active_users, 7 as events
+             from source where usage_date = {new_day} - {LOOKBACK - 1} order by account_id limit 1)
+            union all
+            (select 'NO_SUCH_ACCOUNT' as account_id, usage_date, feature, active_users, events
+             from source where usage_date = {new_day} order by account_id, feature limit 1)
+            union all
+            (select account_id, usage_date, feature, active_users, -5 as events
+             from source where usage_date = {new_day} order by account_id desc, feature limit 1)
+            union all
+            (select * from source where usage_date = {new_day} order by account_id, feature limit 1)
+            union all
+            (select account_id, cast(null as date) as usage_date, feature, active_users, events
+             from source order by account_id desc, usage_date, feature limit 1)
+        )
+    """)
+    previous.unlink()
+    incremental = build_warehouse(raw, incremental_dir, args=APPEND_SELECT)
+    full = build_warehouse(raw, tmp_path_factory.mktemp("appended_full"), args=APPEND_SELECT + ["--full-refresh"])
+    return {"incremental": incremental, "full": full, "incremental_dir": incremental_dir,
+            "first_rows": first_rows, "rows": rows_in(raw / "usage.parquet")}
+
+
+def test_base_usage_second_run_is_incremental(appended):
+    run_sql = next((appended["incremental_dir"] / "target" / "run").rglob("base_raw__usage.sql")).read_text().lower()
+    assert "delete from" in run_sql and "usage_date is null" in run_sql
+    compiled = next((appended["incremental_dir"] / "target" / "compiled").rglob("base_raw__usage.sql")).read_text()
+    assert "incremental run: only the days after the cutoff" in compiled
+
+
+@pytest.mark.parametrize("table", APPEND_MODELS)
+def test_appended_file_incremental_equals_full_refresh(appended, table):
+    assert differences(appended["incremental"].path, appended["full"].path, table) == 0
+
+
+def test_appended_file_rows_read_are_accepted_or_rejected(appended):
+    assert appended["rows"] > appended["first_rows"]
+    for name in ("incremental", "full"):
+        build = appended[name]
+        read = build.query("select count(*) as n from base_raw__usage")["n"].iloc[0]
+        accepted = build.query("select count(*) as n from stg_raw__usage")["n"].iloc[0]
+        rejected = build.query("select count(*) as n from raw_rejects where source = 'usage'")["n"].iloc[0]
+        assert read == appended["rows"], f"{name}: {appended['rows']} rows in the file, {read} read"
+        assert accepted + rejected == appended["rows"], (
+            f"{name}: {appended['rows']} rows in the file, {accepted} accepted + {rejected} rejected")
+    reasons = appended["incremental"].query(
+        "select reason, count(*) as n from raw_rejects where source = 'usage' group by reason")
+    counts = dict(zip(reasons["reason"], reasons["n"]))
+    assert counts.get("usage_date is null") == 2, counts
+    assert counts.get("usage_date after the build day") == 1, counts
+    assert any("not in accounts" in reason for reason in counts), counts
+    assert any("events below 0" in reason for reason in counts), counts
+    assert any(reason.startswith("duplicate") for reason in counts), counts
+    late = appended["incremental"].query("select count(*) as n from stg_raw__usage where feature = 'late_feature'")
+    assert late["n"].iloc[0] == 1

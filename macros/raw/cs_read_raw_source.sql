@@ -2,6 +2,8 @@
     cs_read_raw_source(source_name): the SQL of a base model. It reads the source's
     raw file as the contract in models/staging/raw/_raw__sources.yml declares it and
     returns every row read, typed, with `reject_reason` (null for an accepted row).
+    A base model that is incremental by day (cs_recent_days.sql) reads, on an
+    incremental run, only the rows after the cutoff and the undated ones.
 
     It stops the build, naming the file, the column and sample values, where
     - a required file is missing,
@@ -105,6 +107,20 @@
 
     {%- set rules = cs_row_rule_expressions(source_name, contract) -%}
 
+    {#- an incremental base model (cs_recent_days.sql) reads only the recent days again -#}
+    {%- set recent_filter = none -%}
+    {%- if is_incremental() -%}
+        {%- set date_column = config.get('incremental_date_column') -%}
+        {%- if not date_column or date_column not in contract.columns -%}
+            {{ exceptions.raise_compiler_error('The incremental base model of ' ~ source_name
+                ~ ' needs the config incremental_date_column, a column of the contract') }}
+        {%- endif -%}
+        {%- set date_column_contract = contract.columns[date_column] -%}
+        {%- set recent_filter = cs_recent_days_predicate(
+            cs_with_default(value_expressions.get(date_column, 'null'), date_column_contract),
+            cs_recent_days_cutoff(this, date_column)) -%}
+    {%- endif -%}
+
 with
 
 -- a Parquet reader numbers its rows itself (a window over a large file costs far more)
@@ -133,6 +149,10 @@ typed as (
         {{ adapter.quote(file_column.name) }} as raw__{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}
     from source_rows
+    {%- if recent_filter is not none %}
+    -- incremental run: only the days after the cutoff, and rows without a date
+    where {{ recent_filter }}
+    {%- endif %}
 ),
 
 {{ rules }}
