@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export CS_RAW_DIR ?= $(CURDIR)/data/demo
 export CS_WAREHOUSE_PATH ?= $(CURDIR)/warehouse.duckdb
 
-.PHONY: build setup validate publish reports lab test bench docs clean
+.PHONY: build setup validate publish reports refresh lab test bench docs clean
 
 build: setup validate publish reports
 
@@ -30,6 +30,12 @@ validate: setup
 # build aside, audit, then atomically replace $(CS_WAREHOUSE_PATH)
 publish: setup
 	$(BIN)/python -m cs_warehouse.publish
+
+# the daily refresh, in place on $(CS_WAREHOUSE_PATH): an incremental `dbt build` that
+# checks the usage tests on the recent days only and leaves the unit tests (code, not
+# data) to `make test`. `make publish` (a full build, every test) stays the reference.
+refresh: setup
+	$(BIN)/dbt build --vars '{test_scope: recent}' --exclude-resource-type unit_test
 
 # execute the notebooks against $(CS_WAREHOUSE_PATH) into reports/*.html
 reports: setup
