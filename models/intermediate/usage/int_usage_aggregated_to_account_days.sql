@@ -46,9 +46,10 @@ final as (
         cast(sum(events) as bigint) as events
     from usage
     group by account_id, usage_date
-    -- stored in day order, so that the window models' joins on a few days skip the
-    -- rest of the table (DuckDB row-group min/max)
-    order by usage_date, account_id
+    -- no `order by`: a full build would sort every account-day (68M rows at 100,000
+    -- accounts) for no measurable gain (at 10,000 accounts the sort added 5-40% to
+    -- this model, and a query on the last 35 days took the same time either way);
+    -- an incremental run appends the recent days together anyway
 )
 
 select * from final
