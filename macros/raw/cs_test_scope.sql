@@ -25,6 +25,8 @@
         {%- endif -%}
         {%- set where = where.replace('__recent_usage_days__',
             'usage_date > (select max(usage_date) - ' ~ (var('test_recent_days', 10) | int) ~ ' from ' ~ relation ~ ')') -%}
+        {#- no alias: a test may give the relation its own (`from model as child`) -#}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ')') -%}
     {%- endif -%}
     {%- if where -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') -%}
