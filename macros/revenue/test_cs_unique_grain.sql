@@ -4,10 +4,18 @@
     a duplicate of another null key. Fails with one row per duplicated key.
 -#}
 {% test cs_unique_grain(model, columns) %}
+{#- the keys whose hash repeats first (a 64-bit aggregate over every row, far less
+    memory than one over the keys on a large model), then the exact count on those rows -#}
 select
     {{ columns | join(', ') }},
     count(*) as rows_with_key
 from {{ model }}
+where hash({{ columns | join(', ') }}) in (
+    select hash({{ columns | join(', ') }})
+    from {{ model }}
+    group by 1
+    having count(*) > 1
+)
 group by {{ columns | join(', ') }}
 having count(*) > 1
 {% endtest %}
