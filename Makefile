@@ -34,9 +34,10 @@ publish: setup
 # the daily refresh, in place on $(CS_WAREHOUSE_PATH): an incremental `dbt build` that
 # checks the usage tests on the recent days only and leaves the unit tests (code, not
 # data) to `make test`. `make publish` (a full build, every test) stays the reference.
-REFRESH_ARGS := --vars '{test_scope: recent}' --exclude-resource-type unit_test
+REFRESH_ENV := CS_TEST_SCOPE=recent
+REFRESH_DBT_ARGS := --exclude-resource-type unit_test
 refresh: setup
-	$(BIN)/dbt build $(REFRESH_ARGS)
+	$(REFRESH_ENV) $(BIN)/dbt build $(REFRESH_DBT_ARGS)
 
 # execute the notebooks against $(CS_WAREHOUSE_PATH) into reports/*.html
 reports: setup
@@ -53,7 +54,7 @@ test: setup
 # Its incremental run is the daily refresh (`make refresh`'s arguments).
 N ?= 200
 bench: setup
-	$(BIN)/python -m benchmarks.run --accounts $(N) $(if $(REPEATS),--repeats $(REPEATS),$(if $(filter 200,$(N)),--repeats 1)) --incremental-args "$(REFRESH_ARGS)"
+	$(BIN)/python -m benchmarks.run --accounts $(N) $(if $(REPEATS),--repeats $(REPEATS),$(if $(filter 200,$(N)),--repeats 1)) --incremental-args "$(REFRESH_ENV) $(REFRESH_DBT_ARGS)"
 
 docs: setup
 	$(BIN)/dbt docs generate

@@ -145,7 +145,9 @@ def summarise(raw: dict) -> dict:
         "incremental_build", [run["incremental"]["wall_seconds"] for run in runs],
         [run["incremental"]["peak_rss_bytes"] for run in runs], appended_rows,
         f"+{raw['appended']['appended_rows']:,} rows on {raw['appended']['appended_day']}; process wall time"
-        + (f"; dbt build {' '.join(raw['incremental_args'])}" if raw.get("incremental_args") else ""))
+        + (f"; {''.join(f'{key}={value} ' for key, value in raw.get('incremental_env', {}).items())}"
+           f"dbt build {' '.join(raw.get('incremental_args', []))}".rstrip()
+           if raw.get("incremental_args") or raw.get("incremental_env") else ""))
     pandas_runs = [run["pandas"] for run in runs if "pandas" in run]
     if pandas_runs:
         rows["pandas"] = _row("pandas", [run["process"]["wall_seconds"] for run in pandas_runs],

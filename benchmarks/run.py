@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import shlex
 import shutil
 import sys
@@ -42,6 +43,11 @@ class Harness:
         self.work = Path(args.work_dir) / f"N{args.accounts}-s{args.seed}"
         self.settings = profile_settings()
         self.incremental_args = shlex.split(args.incremental_args or "")
+        # leading NAME=value words are the incremental run's environment, as in a shell
+        self.incremental_env = {}
+        while self.incremental_args and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", self.incremental_args[0]):
+            name, value = self.incremental_args.pop(0).split("=", 1)
+            self.incremental_env[name] = value
 
     # --- running things -------------------------------------------------------------------
     def env(self, **extra: str) -> dict[str, str]:
@@ -50,13 +56,15 @@ class Harness:
         env.update({key: str(value) for key, value in extra.items()})
         return env
 
-    def dbt(self, args: list[str], *, raw_dir: Path, warehouse: Path, target: Path, name: str) -> Measurement:
+    def dbt(self, args: list[str], *, raw_dir: Path, warehouse: Path, target: Path, name: str,
+            env: dict[str, str] | None = None) -> Measurement:
         command = [dbt_executable(), *args, "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR),
                    "--target-path", str(target), "--log-path", str(target / "logs")]
-        log(f"{name}: dbt {' '.join(args)} (CS_RAW_DIR={raw_dir})")
+        prefix = "".join(f"{key}={value} " for key, value in (env or {}).items())
+        log(f"{name}: {prefix}dbt {' '.join(args)} (CS_RAW_DIR={raw_dir})")
         measurement = run_measured(
             command, cwd=PROJECT_DIR,
-            env=self.env(CS_RAW_DIR=raw_dir.resolve(), CS_WAREHOUSE_PATH=warehouse.resolve()),
+            env=self.env(CS_RAW_DIR=raw_dir.resolve(), CS_WAREHOUSE_PATH=warehouse.resolve(), **(env or {})),
             stdout_path=self.work / "logs" / f"{name}.out", stderr_path=self.work / "logs" / f"{name}.err",
             timeout=self.args.dbt_timeout)
         log(f"{name}: exit {measurement.returncode} in {measurement.wall_seconds:.1f} s, "
@@ -142,7 +150,8 @@ class Harness:
                     comparison = {"error": f"could not read the dbt outputs: {error}"}
 
             record["incremental"] = self.dbt(["build", *self.incremental_args], raw_dir=appended.path,
-                                             warehouse=warehouse, target=target, name=f"incremental-{repeat}").to_dict()
+                                             warehouse=warehouse, target=target, name=f"incremental-{repeat}",
+                                             env=self.incremental_env).to_dict()
             record["incremental"]["run_results"] = report.load_run_results(target)
 
             if run_pandas:
@@ -188,6 +197,7 @@ class Harness:
                          "appended_day": appended.marker["appended_day"],
                          "appended_rows": appended.marker["appended_rows"]},
             "incremental_args": self.incremental_args,
+            "incremental_env": self.incremental_env,
             "pandas_max_accounts": args.pandas_max_accounts,
             "pandas_baseline_rss_bytes": pandas_baseline,
             "pandas_skipped_reason": None if run_pandas else (
@@ -224,7 +234,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--incremental-args", default="",
                         help="extra arguments of the incremental `dbt build`, e.g. "
                              "\"--exclude-resource-type unit_test\" for a daily refresh that leaves code tests to CI "
-                             "(the results file says so)")
+                             "(the results file says so); leading NAME=value words set its environment, e.g. "
+                             "\"CS_TEST_SCOPE=recent --exclude-resource-type unit_test\" (make refresh)")
     parser.add_argument("--regenerate", action="store_true", help="generate the dataset again even if it exists")
     parser.add_argument("--keep-warehouses", action="store_true", help="keep the warehouse files in the work dir")
     parser.add_argument("--allow-dbt-errors", action="store_true",
