@@ -79,6 +79,7 @@ def compare_pandas_with_dbt(dbt_dir: Path, pandas_dir: Path, tolerance: float = 
 def compare_warehouses(incremental: Path, full: Path, prefixes=("int_", "fct_", "dim_", "mart_")) -> dict:
     """Every relation whose name starts with one of prefixes: equal as multisets of rows in both?"""
     connection = duckdb.connect()
+    connection.execute("set enable_progress_bar = false")
     connection.execute(f"attach '{incremental}' as incremental (read_only)")
     connection.execute(f"attach '{full}' as refreshed (read_only)")
     names = [row[0] for row in connection.execute(
@@ -87,10 +88,17 @@ def compare_warehouses(incremental: Path, full: Path, prefixes=("int_", "fct_", 
     names = [name for name in names if name.startswith(prefixes)]
     differing = {}
     for name in names:
+        # doubles compared printed to 12 significant digits, as in tests/test_repeatability.py: a
+        # parallel sum of doubles may differ in its last bits from one build to the next
+        columns = connection.execute(
+            "select column_name, data_type from information_schema.columns where table_catalog = 'refreshed' "
+            "and table_schema = 'main' and table_name = ? order by ordinal_position", [name]).fetchall()
+        values = ", ".join(f"printf('%.12g', \"{column}\")" if data_type in ("DOUBLE", "FLOAT") else f'"{column}"'
+                           for column, data_type in columns)
         only_incremental, only_full = connection.execute(
-            f"select (select count(*) from (select * from incremental.main.{name} except all "
-            f"select * from refreshed.main.{name})), (select count(*) from (select * from refreshed.main.{name} "
-            f"except all select * from incremental.main.{name}))").fetchone()
+            f"select (select count(*) from (select {values} from incremental.main.{name} except all "
+            f"select {values} from refreshed.main.{name})), (select count(*) from (select {values} "
+            f"from refreshed.main.{name} except all select {values} from incremental.main.{name}))").fetchone()
         if only_incremental or only_full:
             differing[name] = {"rows_only_in_incremental": only_incremental, "rows_only_in_full_refresh": only_full}
     connection.close()
