@@ -1,6 +1,6 @@
 """Write-audit-publish: build the warehouse aside, audit it, then swap it in.
 
-    python -m cs_warehouse.publish [--raw-dir DIR] [--vars '{reject_policy: warn}'] [--quiet]
+    python -m cs_warehouse.publish [--raw-dir DIR] [--vars '{reject_policy: warn}'] [--quiet] [--incremental]
                                    [-- <extra dbt build arguments, e.g. --select ...>]
 
 1. **Write.** ``dbt build`` into a fresh file beside the published one,
@@ -33,6 +33,13 @@ start of the next run. One publish runs at a time per warehouse path (a lock
 file ``.<name>.publish.lock``); the dbt process holds the lock too and dies with
 its parent, so a killed publish never leaves a build running.
 
+The daily refresh, ``--incremental`` (``make refresh``), is the same write-audit-
+publish, except that the build file starts as a copy of the published warehouse,
+so that dbt's incremental models (the usage path) process only the new days; it
+runs the usage-wide data tests on the recent days only (``CS_TEST_SCOPE=recent``)
+and leaves the unit tests, which test code, not data, to ``make test``. Without a
+published warehouse it is a full build.
+
 Extra dbt vars: ``--vars`` or the environment variable ``CS_DBT_VARS`` (YAML).
 """
 from __future__ import annotations
@@ -59,6 +66,9 @@ from cs_warehouse.dbt_runner import PROJECT_DIR, dbt_executable
 
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse.duckdb"
 BUILD_MARK = "__build"
+# the daily refresh (--incremental): the usage-wide tests on the recent days only, no unit tests
+REFRESH_ENV = {"CS_TEST_SCOPE": "recent"}
+REFRESH_DBT_ARGS = ("--exclude-resource-type", "unit_test")
 FAILED_MARK = "__failed"
 TARGET_MARK = "__publish.target"
 TOLERANCE = 0.01  # money, in the reporting currency: the bridge identity holds to a hundredth
@@ -267,8 +277,10 @@ def dbt_error_lines(output: str, limit: int = 60) -> str:
 
 class Publisher:
     def __init__(self, path: Path, *, raw_dir: Path | None, dbt_vars: dict, dbt_args: list[str],
-                 quiet: bool = False, checks: list[Check] | None = None, out=None) -> None:
+                 quiet: bool = False, checks: list[Check] | None = None, out=None,
+                 incremental: bool = False) -> None:
         self.path = path
+        self.incremental = incremental
         self.raw_dir = raw_dir
         self.dbt_vars = dbt_vars
         self.dbt_args = dbt_args
@@ -305,8 +317,17 @@ class Publisher:
     def _run_locked(self, lock) -> int:
         build_path, target_dir = self.build_path, self.target_dir
         (target_dir / "run_results.json").unlink(missing_ok=True)  # never audit a previous run's results
-        self.say(f"Building the warehouse aside: {build_path}")
-        returncode, output = self.build(build_path, target_dir, lock)
+        incremental = self.incremental and self.path.exists()
+        if incremental:
+            # the published file is never written in place, so a copy of it is consistent
+            # (a reader may hold it open meanwhile)
+            self.say(f"Refreshing a copy of the published warehouse: {build_path}")
+            shutil.copyfile(self.path, build_path)
+        else:
+            if self.incremental:
+                self.say(f"No published warehouse at {self.path} yet: a full build.")
+            self.say(f"Building the warehouse aside: {build_path}")
+        returncode, output = self.build(build_path, target_dir, lock, incremental)
         if returncode != 0:
             self.say("")
             self.say(f"The dbt build failed (exit code {returncode}); the published warehouse {self.path} "
@@ -342,11 +363,15 @@ class Publisher:
         self.say(f"Published {self.path} ({len(passed)} audit check(s) passed, {skipped} skipped).")
         return 0
 
-    def build(self, build_path: Path, target_dir: Path, lock) -> tuple[int, str]:
+    def build(self, build_path: Path, target_dir: Path, lock, incremental: bool = False) -> tuple[int, str]:
         env = dict(os.environ, DO_NOT_TRACK="1", PWD=str(PROJECT_DIR), CS_WAREHOUSE_PATH=str(build_path))
         if self.raw_dir is not None:
             env["CS_RAW_DIR"] = str(Path(self.raw_dir).resolve())
-        command = [dbt_executable(), "build", *self.dbt_args, "--project-dir", str(PROJECT_DIR),
+        refresh_args: list[str] = []
+        if incremental:
+            env.update(REFRESH_ENV)
+            refresh_args = list(REFRESH_DBT_ARGS)
+        command = [dbt_executable(), "build", *refresh_args, *self.dbt_args, "--project-dir", str(PROJECT_DIR),
                    "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target_dir),
                    "--log-path", str(target_dir / "logs")]
         if self.dbt_vars:
@@ -407,11 +432,15 @@ def main(argv: list[str] | None = None, *, checks: list[Check] | None = None, ou
     parser.add_argument("--raw-dir", help="the raw files (default: CS_RAW_DIR, else data/demo)")
     parser.add_argument("--vars", help="dbt vars as YAML (also CS_DBT_VARS)")
     parser.add_argument("--quiet", action="store_true", help="do not echo dbt's output while it builds")
+    parser.add_argument("--incremental", action="store_true",
+                        help="the daily refresh: build on a copy of the published warehouse (incremental models "
+                             "process only new data), usage-wide tests on recent days, no unit tests")
     args = parser.parse_args(argv)
     dbt_vars = env_dbt_vars()
     dbt_vars.update(yaml.safe_load(args.vars) or {} if args.vars else {})
     publisher = Publisher(warehouse_path(), raw_dir=Path(args.raw_dir) if args.raw_dir else None, dbt_vars=dbt_vars,
-                          dbt_args=dbt_args, quiet=args.quiet, checks=checks, out=out)
+                          dbt_args=dbt_args, quiet=args.quiet, checks=checks, out=out,
+                          incremental=args.incremental)
     return publisher.run()
 
 

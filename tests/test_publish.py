@@ -15,8 +15,10 @@ The full build, with the audit of the real marts, runs in test_repeatability.py.
 """
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
+import json
 import os
 import signal
 import subprocess
@@ -208,3 +210,40 @@ def test_a_killed_publish_leaves_the_warehouse_usable_and_the_next_one_succeeds(
     assert "Removing a build left by an interrupted run" in result.stdout
     assert leftovers(warehouse) == []
     assert query(warehouse, "select count(*) from stg_raw__accounts") == [(6,)]
+
+
+def test_the_daily_refresh_publishes_an_incremental_build_of_a_copy(tmp_path):
+    """`publish --incremental` (make refresh) builds on a copy of the published file,
+    so incremental models keep what they had; it audits and swaps like a publish, with
+    the usage-wide tests on recent days and no unit tests."""
+    warehouse = tmp_path / "published" / "warehouse.duckdb"
+    base = raw_variant(tmp_path / "base")
+    first = run_publish(warehouse, base, "--quiet", "--incremental")
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "no published warehouse" in first.stdout.lower() and "a full build" in first.stdout
+    # a table no build makes: it survives a refresh only if the refresh started from the published file
+    with duckdb.connect(str(warehouse)) as connection:
+        connection.execute("create table refresh_marker as select 1 as marker")
+    last_day = query(warehouse, "select max(usage_date) from stg_raw__usage")[0][0]
+    usage_before = query(warehouse, "select count(*) from stg_raw__usage")[0][0]
+    new_day = {"account_id": "A001", "usage_date": str(last_day + dt.timedelta(days=1)), "feature": "profile_db",
+               "active_users": "2", "events": "7"}
+    inode = warehouse.stat().st_ino
+    # the new day moves the as-of date into July: the USD contract needs July's rate
+    next_export = (AppendRow("usage.csv", new_day),
+                   AppendRow("fx_rates.csv", {"currency": "USD", "month": "2024-07-01", "rate": "160.9"}))
+    result = run_publish(warehouse, raw_variant(tmp_path / "next", *next_export), "--quiet", "--incremental")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Refreshing a copy of the published warehouse" in result.stdout
+    assert warehouse.stat().st_ino != inode  # swapped in, not written in place
+    assert query(warehouse, "select marker from refresh_marker") == [(1,)]
+    assert query(warehouse, "select count(*), max(usage_date) from stg_raw__usage")[0] == (
+        usage_before + 1, last_day + dt.timedelta(days=1))
+    results = json.loads((warehouse.parent / "warehouse__publish.target" / "run_results.json").read_text())
+    assert results["args"]["exclude_resource_types"] == ["unit_test"]
+    assert leftovers(warehouse) == []
+    # a plain publish builds a fresh file: the marker is gone
+    full = run_publish(warehouse, raw_variant(tmp_path / "again", *next_export), "--quiet")
+    assert full.returncode == 0, full.stdout + full.stderr
+    assert query(warehouse, "select count(*) from information_schema.tables where table_name = 'refresh_marker'") \
+        == [(0,)]
