@@ -148,3 +148,23 @@ def test_appended_day_is_one_more_day_in_a_copy(bench_run):
     # the dataset itself is as generated: the extra day is only in the copy
     assert pc.max(pq.read_table(dataset.usage_file, columns=["usage_date"])["usage_date"]).as_py() == last_day
     assert appended.path != dataset.path
+
+
+def test_pandas_ceiling_records_survivors_and_stops_at_the_cap(bench_run):
+    """benchmarks.pandas_ceiling on the bench run's dataset: a generous cap lets the
+    pandas path finish, a cap below its RSS stops it and says so."""
+    base = bench_run["base"]
+    rows = {}
+    for cap in ("20", "0.05"):
+        results = base / f"ceiling-{cap}"
+        command = [sys.executable, "-m", "benchmarks.pandas_ceiling", "--accounts", str(ACCOUNTS), "--seed", "3",
+                   "--cap-gb", cap, "--data-dir", str(base / "data"), "--results-dir", str(results)]
+        process = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600,
+                                 env={**os.environ, "DO_NOT_TRACK": "1"})
+        assert process.returncode == 0, process.stdout + process.stderr
+        assert "reusing" in process.stderr  # the bench run's dataset, not a new generation
+        (written,) = results.glob("*-pandas-ceiling.md")
+        rows[cap] = _table_rows(written.read_text())[f"{ACCOUNTS:,}"]
+    assert rows["20"][-1] == "survived"
+    assert rows["0.05"][-1] == "did not survive: stopped at the cap"
+    assert float(rows["0.05"][2].split()[0]) > 0.05  # the recorded peak passed the cap
