@@ -19,7 +19,19 @@ Variants (`--list` prints them):
                         list(struct_pack(...) order by feature)
   days_list_sort        the same list unordered, sorted per row afterwards (list_sort)
   days_plain            max / sum and the list of features with events, no struct list
+  base_head             the SQL of base_raw__usage as compiled for a full build at
+                        5f1640d: every row typed, checked and written (hash-first
+                        duplicate keys, no window)
+  base_head_rejects_only                   the same, keeping the rejected rows only
+  base_head_rejects_only_not_materialized  and its shared CTE not materialized
+  dup_hashes            the hash aggregate over the keys alone
+  days_from_base        int_usage_aggregated_to_account_days at 5f1640d, from base
+  days_from_parquet     the same aggregate read straight from the Parquet file, typed,
+                        anti-joined to the rejected row numbers
   floor                 the floor query of benchmarks/floor.py
+
+The days_* variants need base_raw__usage in W; the base_* variants need only
+base_raw__accounts (`dbt run -s base_raw__accounts` into W).
 """
 from __future__ import annotations
 
@@ -33,6 +45,124 @@ import time
 from pathlib import Path
 
 from benchmarks.measure import run_measured
+
+
+def base_head(usage: str, *, rejects_only: bool = False, not_materialized: bool = False) -> str:
+    """The SQL of base_raw__usage as compiled for a full build at commit 5f1640d.
+
+    rejects_only keeps only the rejected rows (what a table of rejects would cost to
+    compute); not_materialized marks the CTE that three steps read as NOT MATERIALIZED
+    (DuckDB otherwise materializes it: every row with its raw values).
+    """
+    sql = f"""
+with
+
+source_rows as (
+    select
+        file_row_number + 1 as source_row_number,
+        * exclude (file_row_number)
+    from read_parquet('{usage}', file_row_number = true)
+),
+
+typed as (
+    select
+        source_row_number,
+        cast(nullif(trim(cast("account_id" as varchar)), '') as varchar) as account_id,
+        cast(cast("usage_date" as date) as date) as usage_date,
+        cast(nullif(trim(cast("feature" as varchar)), '') as varchar) as feature,
+        cast(cast("active_users" as bigint) as bigint) as active_users,
+        cast(cast("events" as bigint) as bigint) as events,
+        "account_id" as raw__1,
+        "usage_date" as raw__2,
+        "feature" as raw__3,
+        "active_users" as raw__4,
+        "events" as raw__5
+    from source_rows
+),
+
+rows_with_row_reasons as (
+    select
+        typed.*,
+        nullif(concat_ws('; ',
+            case when typed.account_id is null then 'account_id is null' end,
+            case when typed.account_id is not null and known_account_id.key_value is null then 'account_id not in accounts.account_id' end,
+            case when typed.usage_date is null then 'usage_date is null' end,
+            case when typed.feature is null then 'feature is null' end,
+            case when typed.active_users is null then 'active_users is null' end,
+            case when typed.active_users < 0 then 'active_users below 0' end,
+            case when typed.events is null then 'events is null' end,
+            case when typed.events < 0 then 'events below 0' end,
+            case when typed.usage_date > current_date then 'usage_date after the build day' end
+        ), '') as row_reason
+    from typed
+    left join (select distinct account_id as key_value from accounts where reject_reason is null) as known_account_id
+        on known_account_id.key_value = typed.account_id
+),
+duplicated_hashes as (
+    select hash(account_id, usage_date, feature) as key_hash
+    from rows_with_row_reasons
+    where row_reason is null
+    group by key_hash
+    having count(*) > 1
+),
+
+duplicated_keys as (
+    select
+        account_id,
+        usage_date,
+        feature,
+        min(source_row_number) as first_row_number
+    from rows_with_row_reasons
+    where row_reason is null
+        and hash(account_id, usage_date, feature) in (select key_hash from duplicated_hashes)
+    group by account_id, usage_date, feature
+    having count(*) > 1
+),
+
+rows_with_key_reasons as (
+    select
+        rows_with_row_reasons.*,
+        case
+            when rows_with_row_reasons.row_reason is null
+                and rows_with_row_reasons.source_row_number > duplicated_keys.first_row_number
+                then 'duplicate account_id, usage_date, feature'
+        end as key_reason
+    from rows_with_row_reasons
+    left join duplicated_keys
+        on duplicated_keys.account_id = rows_with_row_reasons.account_id
+        and duplicated_keys.usage_date = rows_with_row_reasons.usage_date
+        and duplicated_keys.feature = rows_with_row_reasons.feature
+),
+
+rows_with_reasons as (
+    select
+        *,
+        nullif(concat_ws('; ', row_reason, key_reason), '') as reject_reason
+    from rows_with_key_reasons
+)
+
+select
+    source_row_number,
+    account_id,
+    usage_date,
+    feature,
+    active_users,
+    events,
+    '{usage}' as source_file,
+    case when reject_reason is not null then cast(to_json(struct_pack(
+        "account_id" := raw__1,
+        "usage_date" := raw__2,
+        "feature" := raw__3,
+        "active_users" := raw__4,
+        "events" := raw__5
+    )) as varchar) end as source_row,
+    reject_reason
+from rows_with_reasons"""
+    if not_materialized:
+        sql = sql.replace("rows_with_row_reasons as (", "rows_with_row_reasons as not materialized (", 1)
+    if rejects_only:
+        sql = f"select * from ({sql}) where reject_reason is not null"
+    return sql
 
 
 def variants(usage: str) -> dict[str, str]:
@@ -102,6 +232,24 @@ from base where reject_reason is null group by account_id, usage_date""",
 select account_id, usage_date, max(active_users) as daily_active_users, cast(sum(events) as bigint) as events,
     list(feature) filter (where events > 0) as features_with_events
 from base where reject_reason is null group by account_id, usage_date""",
+        "base_head": base_head(usage),
+        "base_head_rejects_only": base_head(usage, rejects_only=True),
+        "base_head_rejects_only_not_materialized": base_head(usage, rejects_only=True, not_materialized=True),
+        "dup_hashes": f"""
+select hash(account_id, usage_date, feature) as key_hash from {source} group by key_hash having count(*) > 1""",
+        "days_from_base": """
+select account_id, usage_date, max(active_users) as daily_active_users, cast(sum(events) as bigint) as events
+from base where reject_reason is null group by account_id, usage_date""",
+        "days_from_parquet": f"""
+select account_id, usage_date, max(active_users) as daily_active_users, cast(sum(events) as bigint) as events
+from (
+    select cast(nullif(trim(cast(account_id as varchar)), '') as varchar) as account_id,
+        cast(usage_date as date) as usage_date, cast(active_users as bigint) as active_users,
+        cast(events as bigint) as events
+    from read_parquet('{usage}', file_row_number = true)
+    where file_row_number + 1 not in (select source_row_number from rejected)
+)
+group by account_id, usage_date""",
         "floor": f"""
 select account_id, cast(date_trunc('month', usage_date) as date) as month, count(distinct feature) as features_used,
     count(distinct usage_date) as active_days, max(active_users) as max_active_users, sum(events) as events
@@ -122,7 +270,14 @@ def run_one(args) -> dict:
         connection.execute(f"set temp_directory = '{Path(scratch) / 'spill'}'")
         connection.execute(f"attach '{args.warehouse}' as warehouse (read_only)")
         connection.execute("create table accounts as select * from warehouse.main.base_raw__accounts")
-        connection.execute("create view base as select * from warehouse.main.base_raw__usage")
+        has_base = connection.execute(
+            "select count(*) from duckdb_tables() where database_name = 'warehouse' and table_name = 'base_raw__usage'"
+        ).fetchone()[0] > 0
+        if has_base:  # a warehouse from the harness; one with base_raw__accounts alone serves the base_* variants
+            connection.execute("create view base as select * from warehouse.main.base_raw__usage")
+            connection.execute("create table rejected as select source_row_number from base where reject_reason is not null")
+        else:
+            connection.execute("create table rejected (source_row_number bigint)")
         started = time.perf_counter()
         try:
             connection.execute(f"create table result as {sql}")
