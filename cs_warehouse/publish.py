@@ -55,6 +55,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -243,6 +244,10 @@ def _die_with_parent() -> None:  # pragma: no cover - runs in the child
         ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
 
 
+def _seconds(started: float) -> str:
+    return f"{time.perf_counter() - started:.1f} s"
+
+
 def _remove(path: Path) -> None:
     if path.is_dir() and not path.is_symlink():
         shutil.rmtree(path, ignore_errors=True)
@@ -322,12 +327,16 @@ class Publisher:
             # the published file is never written in place, so a copy of it is consistent
             # (a reader may hold it open meanwhile)
             self.say(f"Refreshing a copy of the published warehouse: {build_path}")
+            started = time.perf_counter()
             shutil.copyfile(self.path, build_path)
+            self.say(f"  copied {build_path.stat().st_size / 2**30:.2f} GB in {_seconds(started)}")
         else:
             if self.incremental:
                 self.say(f"No published warehouse at {self.path} yet: a full build.")
             self.say(f"Building the warehouse aside: {build_path}")
+        started = time.perf_counter()
         returncode, output = self.build(build_path, target_dir, lock, incremental)
+        build_time = _seconds(started)
         if returncode != 0:
             self.say("")
             self.say(f"The dbt build failed (exit code {returncode}); the published warehouse {self.path} "
@@ -336,7 +345,8 @@ class Publisher:
             self.keep_failed(build_path, target_dir)
             return 1
 
-        self.say("Auditing the new build...")
+        self.say(f"Built in {build_time}. Auditing the new build...")
+        started = time.perf_counter()
         results = audit_dbt_results(target_dir)
         if build_path.exists():
             results += audit_marts(build_path, self.checks)
@@ -344,7 +354,7 @@ class Publisher:
             results.append(CheckResult("the build wrote a warehouse", str(build_path), "failed", "no file"))
         passed = [result for result in results if result.status == "passed"]
         relations = sorted({result.relation for result in passed})
-        self.say(f"  PASSED  {len(passed)} check(s) on {', '.join(relations)}")
+        self.say(f"  PASSED  {len(passed)} check(s) on {', '.join(relations)} (in {_seconds(started)})")
         for result in results:
             if result.status != "passed":
                 self.say("  " + result.line())
@@ -357,8 +367,10 @@ class Publisher:
             self.keep_failed(build_path, target_dir)
             return 2
 
+        started = time.perf_counter()
         self.publish(build_path)
         _remove_database(self.failed_path)
+        self.say(f"  checkpointed and swapped in {_seconds(started)}")
         skipped = sum(1 for result in results if result.status == "skipped")
         self.say(f"Published {self.path} ({len(passed)} audit check(s) passed, {skipped} skipped).")
         return 0
