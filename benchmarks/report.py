@@ -128,10 +128,13 @@ def summarise(raw: dict) -> dict:
     generated_note += f" ({marker.get('generated_at', '?')}, generator {' '.join(marker.get('generator_args') or [])})"
     rows["generate"] = _row("generate", [marker["seconds"]], [marker["peak_rss_bytes"]], usage_rows, generated_note)
     floor_rss = [run["floor"]["process"]["peak_rss_bytes"] for run in runs]
+    floor_limits = sorted({str(run["floor"].get("memory_limit")) for run in runs})
+    floor_limit_note = ("" if floor_limits == [str(raw["settings"]["duckdb_memory_limit"])]
+                        else f"; floor memory_limit {', '.join(floor_limits)}, not the profile's")
     rows["floor_scan"] = _row("floor_scan", [run["floor"]["scan_seconds"] for run in runs], floor_rss, usage_rows,
-                              "statement time; RSS of the floor process")
+                              "statement time; RSS of the floor process" + floor_limit_note)
     rows["floor_aggregate"] = _row("floor_aggregate", [run["floor"]["aggregate_seconds"] for run in runs], floor_rss,
-                                   usage_rows, "statement time (create table); RSS of the floor process")
+                                   usage_rows, "statement time (create table); RSS of the floor process" + floor_limit_note)
     rows["floor_incremental_month"] = _row(
         "floor_incremental_month", [run["floor"]["incremental_month_seconds"] for run in runs], floor_rss,
         appended_rows, f"delete + insert the month of {raw['appended']['appended_day']}; statement time")
@@ -420,7 +423,7 @@ def render_markdown(raw: dict, summary: dict) -> str:
         f"- OS: {machine['os']}",
         f"- Python {machine['python']}, duckdb {machine['duckdb']}, dbt-core {machine['dbt_core']}, "
         f"dbt-duckdb {machine['dbt_duckdb']}, pandas {machine['pandas']}, pyarrow {machine['pyarrow']}",
-        f"- DuckDB settings (profiles.yml, also used by the floor): threads {settings['duckdb_threads']}, "
+        f"- DuckDB settings (profiles.yml; the floor uses them too unless --floor-memory-limit): threads {settings['duckdb_threads']}, "
         f"memory_limit {settings['duckdb_memory_limit']}, preserve_insertion_order "
         f"{settings['preserve_insertion_order']}; dbt threads {settings['dbt_threads']}",
         f"- load average (1, 5, 15 min) at the start {machine['load_average']}, at the end "

@@ -89,7 +89,8 @@ class Harness:
         measurement, result = self.python_module("benchmarks.floor", [
             "--usage", str(dataset.usage_file), "--appended-usage", str(appended.usage_file),
             "--db", str(self.work / f"floor-{repeat}.duckdb"),
-            "--threads", self.settings["duckdb_threads"], "--memory-limit", self.settings["duckdb_memory_limit"],
+            "--threads", self.settings["duckdb_threads"],
+            "--memory-limit", self.args.floor_memory_limit or self.settings["duckdb_memory_limit"],
             "--preserve-insertion-order", self.settings["preserve_insertion_order"],
         ], f"floor-{repeat}")
         (self.work / f"floor-{repeat}.duckdb").unlink(missing_ok=True)
@@ -236,6 +237,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "\"--exclude-resource-type unit_test\" for a daily refresh that leaves code tests to CI "
                              "(the results file says so); leading NAME=value words set its environment, e.g. "
                              "\"CS_TEST_SCOPE=recent --exclude-resource-type unit_test\" (make refresh)")
+    parser.add_argument("--floor-memory-limit", default=None,
+                        help="DuckDB memory_limit of the floor query (default: the profile's); its distinct counts "
+                             "cannot spill, so from about 500,000 accounts it needs more than the profile's 4.5GB")
     parser.add_argument("--regenerate", action="store_true", help="generate the dataset again even if it exists")
     parser.add_argument("--keep-warehouses", action="store_true", help="keep the warehouse files in the work dir")
     parser.add_argument("--allow-dbt-errors", action="store_true",
