@@ -22,8 +22,10 @@ Variants (`--list` prints them):
   base_head             the SQL of base_raw__usage as compiled for a full build at
                         5f1640d: every row typed, checked and written (hash-first
                         duplicate keys, no window)
-  base_head_rejects_only                   the same, keeping the rejected rows only
-  base_head_rejects_only_not_materialized  and its shared CTE not materialized
+  base_head_not_materialized               its shared CTEs not materialized (as
+                                           the model is now)
+  base_head_rejects_only                   keeping the rejected rows only
+  base_head_rejects_only_not_materialized  both
   dup_hashes            the hash aggregate over the keys alone
   days_from_base        int_usage_aggregated_to_account_days at 5f1640d, from base
   days_from_parquet     the same aggregate read straight from the Parquet file, typed,
@@ -51,8 +53,9 @@ def base_head(usage: str, *, rejects_only: bool = False, not_materialized: bool 
     """The SQL of base_raw__usage as compiled for a full build at commit 5f1640d.
 
     rejects_only keeps only the rejected rows (what a table of rejects would cost to
-    compute); not_materialized marks the CTE that three steps read as NOT MATERIALIZED
-    (DuckDB otherwise materializes it: every row with its raw values).
+    compute); not_materialized marks the CTEs that several steps read as NOT
+    MATERIALIZED, as the model now does (DuckDB otherwise materializes them: every
+    row with its raw values).
     """
     sql = f"""
 with
@@ -158,7 +161,8 @@ select
     )) as varchar) end as source_row,
     reject_reason
 from rows_with_reasons"""
-    if not_materialized:
+    if not_materialized:  # as the model compiles with materialize_shared_ctes=false
+        sql = sql.replace("typed as (", "typed as not materialized (", 1)
         sql = sql.replace("rows_with_row_reasons as (", "rows_with_row_reasons as not materialized (", 1)
     if rejects_only:
         sql = f"select * from ({sql}) where reject_reason is not null"
@@ -233,6 +237,7 @@ select account_id, usage_date, max(active_users) as daily_active_users, cast(sum
     list(feature) filter (where events > 0) as features_with_events
 from base where reject_reason is null group by account_id, usage_date""",
         "base_head": base_head(usage),
+        "base_head_not_materialized": base_head(usage, not_materialized=True),
         "base_head_rejects_only": base_head(usage, rejects_only=True),
         "base_head_rejects_only_not_materialized": base_head(usage, rejects_only=True, not_materialized=True),
         "dup_hashes": f"""
@@ -278,13 +283,45 @@ def run_one(args) -> dict:
             connection.execute("create table rejected as select source_row_number from base where reject_reason is not null")
         else:
             connection.execute("create table rejected (source_row_number bigint)")
+        spill = SpillWatch(Path(scratch) / "spill")
         started = time.perf_counter()
         try:
             connection.execute(f"create table result as {sql}")
+            seconds = time.perf_counter() - started
             rows = connection.execute("select count(*) from result").fetchone()[0]
-            return {"seconds": time.perf_counter() - started, "rows": rows, "error": None}
+            return {"seconds": seconds, "rows": rows, "error": None, "peak_spill_bytes": spill.stop()}
         except duckdb.Error as error:
-            return {"seconds": time.perf_counter() - started, "rows": None, "error": str(error).splitlines()[0]}
+            return {"seconds": time.perf_counter() - started, "rows": None, "error": str(error).splitlines()[0],
+                    "peak_spill_bytes": spill.stop()}
+
+
+class SpillWatch:
+    """The largest size DuckDB's temp directory reaches, sampled every 0.2 s."""
+
+    def __init__(self, directory: Path):
+        import threading
+
+        self.directory, self.peak, self.done = directory, 0, threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _size(self) -> int:
+        total = 0
+        for path in self.directory.glob("*"):
+            try:
+                total += path.stat().st_blocks * 512  # allocated, not apparent, size
+            except OSError:  # removed meanwhile
+                pass
+        return total
+
+    def _watch(self) -> None:
+        while not self.done.wait(0.2):
+            self.peak = max(self.peak, self._size())
+
+    def stop(self) -> int:
+        self.done.set()
+        self.thread.join()
+        return max(self.peak, self._size())
 
 
 def main(argv=None) -> int:
@@ -309,7 +346,7 @@ def main(argv=None) -> int:
         print(json.dumps(run_one(args)))
         return 0
     names = args.variant or list(variants(args.usage))
-    print(f"| variant | memory_limit | seconds | peak RSS | rows / error |\n|---|---|---|---|---|")
+    print(f"| variant | memory_limit | seconds | peak RSS | peak spill | rows / error |\n|---|---|---|---|---|---|")
     for name in names:
         command = [sys.executable, "-m", "benchmarks.usage_variants", "--one", "--usage", args.usage,
                    "--warehouse", args.warehouse, "--variant", name, "--memory-limit", args.memory_limit,
@@ -321,12 +358,13 @@ def main(argv=None) -> int:
                                        stdout_path=Path(logs) / "out", stderr_path=Path(logs) / "err")
             output = Path(measurement.stdout_path).read_text().strip().splitlines()
             if not measurement.ok or not output:
-                print(f"| {name} | {args.memory_limit} | — | — | process failed: {measurement.tail(300)!r} |")
+                print(f"| {name} | {args.memory_limit} | — | — | — | process failed: {measurement.tail(300)!r} |")
                 continue
             result = json.loads(output[-1])
         outcome = f"{result['rows']:,} rows" if result["error"] is None else f"FAILED: {result['error'][:120]}"
         print(f"| {name} | {args.memory_limit} | {result['seconds']:.1f} | "
-              f"{measurement.peak_rss_bytes / 2**30:.2f} GB | {outcome} |", flush=True)
+              f"{measurement.peak_rss_bytes / 2**30:.2f} GB | {result['peak_spill_bytes'] / 2**30:.2f} GB | {outcome} |",
+              flush=True)
     return 0
 
 

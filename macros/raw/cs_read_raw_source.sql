@@ -139,7 +139,7 @@ source_rows as (
 ),
 
 -- the typed values, and the values as read (raw__<n>) for the JSON of a rejected row
-typed as (
+typed as {{ cs_cte_materialization() }}(
     select
         source_row_number,
         {%- for column in columns %}

@@ -4,6 +4,7 @@
         incremental_strategy='cs_replace_recent_days',
         incremental_date_column='usage_date',
         on_schema_change='fail',
+        materialize_shared_ctes=false,
     )
 }}
 -- Every row of the usage file, typed, with reject_reason (null = accepted).
@@ -21,6 +22,10 @@
 -- would accept or reject an older usage row. Those need `dbt build --full-refresh`,
 -- as for int_usage_aggregated_to_account_days. Kept rows keep the source_file and
 -- source_row_number of the run that read them.
+--
+-- materialize_shared_ctes=false (macros/raw/cs_row_rules.sql): the steps that find
+-- duplicate keys read the file again rather than a materialized copy of every row,
+-- which spilled more than 50 GB to disk at 500,000 accounts.
 -- depends_on: {{ source('raw', 'usage') }}
 -- depends_on: {{ ref('base_raw__accounts') }}
 {{ cs_read_raw_source('usage') }}
