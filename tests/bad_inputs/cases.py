@@ -369,6 +369,10 @@ CASES = [
     Case("duplicate_usage_row", "a usage day exported twice by an overlapping extract",
          (DuplicateRow("usage.csv", 1),),
          Rejects("usage", "duplicate account_id, usage_date, feature")),
+    Case("duplicate_usage_row_in_parquet", "usage.parquet with a usage row exported twice (a Parquet file takes "
+         "another path: file_row_number, shared CTEs not materialized)",
+         (DuplicateRow("usage.csv", 1), ToParquet("usage.csv", dates=("usage_date",))),
+         Rejects("usage", "duplicate account_id, usage_date, feature")),
     Case("null_key", "a contract line without its ID",
          (SetValue("contracts.csv", 2, "contract_id", ""),),
          Rejects("contracts", "contract_id is null")),
