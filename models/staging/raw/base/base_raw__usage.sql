@@ -24,8 +24,10 @@
 -- source_row_number of the run that read them.
 --
 -- materialize_shared_ctes=false (macros/raw/cs_row_rules.sql): the steps that find
--- duplicate keys read the file again rather than a materialized copy of every row,
--- which spilled more than 50 GB to disk at 500,000 accounts.
+-- duplicate keys read the file again rather than a materialized copy of every row.
+-- At 100,000 accounts this halves the model's spill (16.1 -> 8.5 GB); at 500,000 the
+-- duplicate-key aggregate alone still spills more than 59 GB
+-- (benchmarks/results/2026-11-23-N500000.md).
 -- depends_on: {{ source('raw', 'usage') }}
 -- depends_on: {{ ref('base_raw__accounts') }}
 {{ cs_read_raw_source('usage') }}
