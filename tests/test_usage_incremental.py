@@ -27,7 +27,8 @@ export): built, then built again incrementally after rows are appended (a new da
 a late row within the lookback, rejected rows on the new day, a second undated
 row), must equal a full build of the appended file in every relation of the usage
 path, base_raw__usage and raw_rejects included, and rows read = rows accepted +
-rows rejected.
+rows rejected. That full build reads the file in batches of days
+(macros/raw/cs_full_build_batches.sql).
 """
 from __future__ import annotations
 
@@ -247,7 +248,10 @@ def appended(dataset, last_day, tmp_path_factory):
     """)
     previous.unlink()
     incremental = build_warehouse(raw, incremental_dir, args=APPEND_SELECT)
-    full = build_warehouse(raw, tmp_path_factory.mktemp("appended_full"), args=APPEND_SELECT + ["--full-refresh"])
+    # the full build reads usage in batches of days (macros/raw/cs_full_build_batches.sql)
+    full = build_warehouse(raw, tmp_path_factory.mktemp("appended_full"), args=APPEND_SELECT + ["--full-refresh"],
+                           dbt_vars={"usage_full_build_batch_rows": 3000})
+    assert "base_raw__usage: a full build in" in full.output
     return {"incremental": incremental, "full": full, "incremental_dir": incremental_dir,
             "first_rows": first_rows, "rows": rows_in(raw / "usage.parquet")}
 

@@ -20,7 +20,7 @@
     `-- depends_on: {{ ref('base_raw__accounts') }}`, because dbt resolves
     dependencies before this macro can read the contract.
 -#}
-{% macro cs_read_raw_source(source_name) %}
+{% macro cs_read_raw_source(source_name, batch_filter=none) %}
     {%- if not execute -%}
         {{- return('select 1 as source_row_number') -}}
     {%- endif -%}
@@ -41,8 +41,11 @@
         {{- return(cs_empty_raw_relation(columns)) -}}
     {%- endif -%}
 
+    {#- a later batch of a full build (cs_full_build_batches.sql): the file was checked by the first -#}
+    {%- set checking = batch_filter is none -%}
+
     {%- if raw_file.format == 'csv' -%}
-        {{- cs_check_utf8(raw_file) -}}
+        {%- if checking -%}{{- cs_check_utf8(raw_file) -}}{%- endif -%}
         {%- do raw_file.update({'columns': cs_csv_header(raw_file)}) -%}
         {%- if raw_file.columns is none -%}
             {%- if table_meta.get('required', false) -%}
@@ -56,11 +59,7 @@
     {%- set read_expression = cs_read_expression(raw_file) -%}
 
     {#- the file's columns, matched to the contract's by name (case and spaces ignored) -#}
-    {%- set described = run_query('describe select * from ' ~ read_expression) -%}
-    {%- set file_columns = {} -%}
-    {%- for row in described.rows -%}
-        {%- do file_columns.update({(row[0] | trim | lower): {'name': row[0], 'type': (row[1] | lower)}}) -%}
-    {%- endfor -%}
+    {%- set file_columns = cs_file_columns(read_expression) -%}
     {%- set missing = [] -%}
     {%- for column in columns if column.meta.get('required', false) and column.name not in file_columns -%}
         {%- do missing.append(column.name) -%}
@@ -68,7 +67,7 @@
     {%- if missing -%}
         {{ exceptions.raise_compiler_error(
             raw_file.path ~ ': missing required column(s) ' ~ missing | join(', ')
-            ~ '. The file has: ' ~ (described.rows | map(attribute=0) | join(', ')) ~ '.') }}
+            ~ '. The file has: ' ~ (file_columns.values() | map(attribute='name') | join(', ')) ~ '.') }}
     {%- endif -%}
     {%- set contract_names = columns | map(attribute='name') | list -%}
     {%- set extra = [] -%}
@@ -99,7 +98,7 @@
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set rows_read = cs_check_readable(raw_file, read_expression, to_check) -%}
+    {%- set rows_read = cs_check_readable(raw_file, read_expression, to_check) if checking else none -%}
     {%- if rows_read == 0 and table_meta.get('required', false) -%}
         {{ exceptions.raise_compiler_error(raw_file.path ~ ': no data rows, only a header. The source "' ~ source_name
             ~ '" is required: the warehouse has no figures without it. Export it again with its rows.') }}
@@ -109,7 +108,7 @@
 
     {#- an incremental base model (cs_recent_days.sql) reads only the recent days again -#}
     {%- set recent_filter = none -%}
-    {%- if is_incremental() -%}
+    {%- if checking and is_incremental() -%}
         {%- set date_column = config.get('incremental_date_column') -%}
         {%- if not date_column or date_column not in contract.columns -%}
             {{ exceptions.raise_compiler_error('The incremental base model of ' ~ source_name
@@ -121,6 +120,18 @@
             cs_recent_days_cutoff(this, date_column)) -%}
     {%- endif -%}
 
+    {#- a full build of a large file reads it in batches of days: this statement the
+        first, the model's post-hook the others (cs_full_build_batches.sql) -#}
+    {%- set raw_filter = batch_filter -%}
+    {%- if checking and not is_incremental() -%}
+        {%- set batches = cs_full_build_batches(raw_file, file_columns) -%}
+        {%- if batches | length > 1 -%}
+            {%- set raw_filter = batches[0].filter -%}
+            {{- log(this.identifier ~ ': a full build in ' ~ batches | length ~ ' batches of days, '
+                ~ batches[0].label ~ ' first', info=true) -}}
+        {%- endif -%}
+    {%- endif -%}
+
 with
 
 -- a Parquet reader numbers its rows itself (a window over a large file costs far more)
@@ -130,6 +141,10 @@ source_rows as (
         file_row_number + 1 as source_row_number,
         * exclude (file_row_number)
     from read_parquet({{ cs_sql_string(raw_file.path) }}, file_row_number = true)
+    {%- if raw_filter is not none %}
+    -- one batch of a full build
+    where {{ raw_filter }}
+    {%- endif %}
     {%- else %}
     select
         row_number() over () as source_row_number,
@@ -139,7 +154,7 @@ source_rows as (
 ),
 
 -- the typed values, and the values as read (raw__<n>) for the JSON of a rejected row
-typed as {{ cs_cte_materialization() }}(
+typed as (
     select
         source_row_number,
         {%- for column in columns %}
@@ -171,6 +186,18 @@ select
     reject_reason
 from rows_with_reasons
 {%- endmacro %}
+
+
+{#- A file's columns, in file order: {name as matched to the contract (trimmed,
+    lower case): {'name': as in the file, 'type': DuckDB's type, lower case}}. -#}
+{% macro cs_file_columns(read_expression) %}
+    {%- set described = run_query('describe select * from ' ~ read_expression) -%}
+    {%- set file_columns = {} -%}
+    {%- for row in described.rows -%}
+        {%- do file_columns.update({(row[0] | trim | lower): {'name': row[0], 'type': (row[1] | lower)}}) -%}
+    {%- endfor -%}
+    {{- return(file_columns) -}}
+{% endmacro %}
 
 
 {#- An absent optional source: no rows, every column. -#}

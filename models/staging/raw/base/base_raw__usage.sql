@@ -4,7 +4,8 @@
         incremental_strategy='cs_replace_recent_days',
         incremental_date_column='usage_date',
         on_schema_change='fail',
-        materialize_shared_ctes=false,
+        full_build_batch_rows=var('usage_full_build_batch_rows'),
+        post_hook="{{ cs_insert_full_build_batches('usage') }}",
     )
 }}
 -- Every row of the usage file, typed, with reject_reason (null = accepted).
@@ -23,11 +24,11 @@
 -- as for int_usage_aggregated_to_account_days. Kept rows keep the source_file and
 -- source_row_number of the run that read them.
 --
--- materialize_shared_ctes=false (macros/raw/cs_row_rules.sql): the steps that find
--- duplicate keys read the file again rather than a materialized copy of every row.
--- At 100,000 accounts this halves the model's spill (16.1 -> 8.5 GB); at 500,000 the
--- duplicate-key aggregate alone still spills more than 59 GB
--- (benchmarks/results/2026-11-23-N500000.md).
+-- A full build reads a Parquet file in batches of consecutive days of at most
+-- `usage_full_build_batch_rows` [10,000,000] rows (macros/raw/cs_full_build_batches.sql):
+-- the duplicate-key check then fits in memory instead of spilling (8.5 GB at 100,000
+-- accounts in one statement; past the 59 GB of free disk at 500,000), and the model
+-- takes 117-123 s instead of 180 s at 100,000 accounts. Same rows, same reasons.
 -- depends_on: {{ source('raw', 'usage') }}
 -- depends_on: {{ ref('base_raw__accounts') }}
 {{ cs_read_raw_source('usage') }}
