@@ -12,11 +12,16 @@ Two peak-memory figures are taken for every measured process:
   two agree closely and ``max_rss`` is exact.
 
 The report uses the larger of the two as "peak RSS".
+
+``SpillWatch`` samples the size of DuckDB's temp directory while a command runs:
+what DuckDB spilled to disk beyond its memory_limit (the disk the build needs
+besides the warehouse file).
 """
 from __future__ import annotations
 
 import os
 import subprocess
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -34,6 +39,8 @@ class Measurement:
     samples: int
     stdout_path: str
     stderr_path: str
+    # the largest size of DuckDB's temp directory while it ran, where it was watched (SpillWatch)
+    peak_spill_bytes: int | None = None
 
     @property
     def peak_rss_bytes(self) -> int:
@@ -127,3 +134,30 @@ def run_measured(
         stdout_path=str(stdout_path),
         stderr_path=str(stderr_path),
     )
+
+
+class SpillWatch:
+    """The largest size DuckDB's temp directory reaches, sampled every 0.2 s."""
+
+    def __init__(self, directory: Path):
+        self.directory, self.peak, self.done = directory, 0, threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+        self.thread.start()
+
+    def _size(self) -> int:
+        total = 0
+        for path in self.directory.glob("*"):
+            try:
+                total += path.stat().st_blocks * 512  # allocated, not apparent, size
+            except OSError:  # removed meanwhile
+                pass
+        return total
+
+    def _watch(self) -> None:
+        while not self.done.wait(0.2):
+            self.peak = max(self.peak, self._size())
+
+    def stop(self) -> int:
+        self.done.set()
+        self.thread.join()
+        return max(self.peak, self._size())

@@ -118,6 +118,12 @@ def _profile(run_results: dict | None, top: int) -> dict | None:
     }
 
 
+def _spill_note(runs: list[dict], step: str) -> str:
+    """'; peak spill N GB': the most DuckDB's temp directory held in the step (runs that recorded it)."""
+    spills = [run[step]["peak_spill_bytes"] for run in runs if run[step].get("peak_spill_bytes") is not None]
+    return f"; peak spill to disk {max(spills) / 2**30:.2f} GB" if spills else ""
+
+
 def summarise(raw: dict) -> dict:
     runs = raw["runs"]
     usage_rows = raw["dataset"]["usage_rows"]
@@ -143,11 +149,12 @@ def summarise(raw: dict) -> dict:
                              "untimed in the builds below, which reuse its manifest")
     rows["full_build"] = _row("full_build", [run["full"]["wall_seconds"] for run in runs],
                               [run["full"]["peak_rss_bytes"] for run in runs], usage_rows,
-                              "fresh warehouse file; process wall time")
+                              "fresh warehouse file; process wall time" + _spill_note(runs, "full"))
     rows["incremental_build"] = _row(
         "incremental_build", [run["incremental"]["wall_seconds"] for run in runs],
         [run["incremental"]["peak_rss_bytes"] for run in runs], appended_rows,
         f"+{raw['appended']['appended_rows']:,} rows on {raw['appended']['appended_day']}; process wall time"
+        + _spill_note(runs, "incremental")
         + (f"; {''.join(f'{key}={value} ' for key, value in raw.get('incremental_env', {}).items())}"
            f"dbt build {' '.join(raw.get('incremental_args', []))}".rstrip()
            if raw.get("incremental_args") or raw.get("incremental_env") else ""))

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks import compare, datasets, report
 from benchmarks.machine import machine_details, profile_settings
-from benchmarks.measure import Measurement, run_measured
+from benchmarks.measure import Measurement, SpillWatch, run_measured
 from cs_warehouse.dbt_runner import PROJECT_DIR, dbt_executable
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -62,13 +62,16 @@ class Harness:
                    "--target-path", str(target), "--log-path", str(target / "logs")]
         prefix = "".join(f"{key}={value} " for key, value in (env or {}).items())
         log(f"{name}: {prefix}dbt {' '.join(args)} (CS_RAW_DIR={raw_dir})")
+        # DuckDB's temp directory, as profiles.yml sets it
+        spill = SpillWatch(Path(os.environ.get("CS_DUCKDB_TEMP_DIRECTORY") or f"{warehouse.resolve()}.tmp"))
         measurement = run_measured(
             command, cwd=PROJECT_DIR,
             env=self.env(CS_RAW_DIR=raw_dir.resolve(), CS_WAREHOUSE_PATH=warehouse.resolve(), **(env or {})),
             stdout_path=self.work / "logs" / f"{name}.out", stderr_path=self.work / "logs" / f"{name}.err",
             timeout=self.args.dbt_timeout)
+        measurement.peak_spill_bytes = spill.stop()
         log(f"{name}: exit {measurement.returncode} in {measurement.wall_seconds:.1f} s, "
-            f"peak RSS {measurement.peak_rss_bytes / 2**30:.2f} GB")
+            f"peak RSS {measurement.peak_rss_bytes / 2**30:.2f} GB, peak spill {measurement.peak_spill_bytes / 2**30:.2f} GB")
         if not measurement.ok and not self.args.allow_dbt_errors:
             raise SystemExit(f"[bench] {name} failed (exit {measurement.returncode}); its output ends:\n"
                              f"{measurement.tail()}\n(--allow-dbt-errors to record failed runs anyway)")

@@ -46,7 +46,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks.measure import run_measured
+from benchmarks.measure import SpillWatch, run_measured
 
 
 def base_head(usage: str, *, rejects_only: bool = False, not_materialized: bool = False) -> str:
@@ -293,35 +293,6 @@ def run_one(args) -> dict:
         except duckdb.Error as error:
             return {"seconds": time.perf_counter() - started, "rows": None, "error": str(error).splitlines()[0],
                     "peak_spill_bytes": spill.stop()}
-
-
-class SpillWatch:
-    """The largest size DuckDB's temp directory reaches, sampled every 0.2 s."""
-
-    def __init__(self, directory: Path):
-        import threading
-
-        self.directory, self.peak, self.done = directory, 0, threading.Event()
-        self.thread = threading.Thread(target=self._watch, daemon=True)
-        self.thread.start()
-
-    def _size(self) -> int:
-        total = 0
-        for path in self.directory.glob("*"):
-            try:
-                total += path.stat().st_blocks * 512  # allocated, not apparent, size
-            except OSError:  # removed meanwhile
-                pass
-        return total
-
-    def _watch(self) -> None:
-        while not self.done.wait(0.2):
-            self.peak = max(self.peak, self._size())
-
-    def stop(self) -> int:
-        self.done.set()
-        self.thread.join()
-        return max(self.peak, self._size())
 
 
 def main(argv=None) -> int:

@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from benchmarks import datasets, report
+from benchmarks.measure import SpillWatch
 from cs_warehouse.dbt_runner import PROJECT_DIR
 
 ACCOUNTS = 40
@@ -78,6 +79,8 @@ def test_every_row_and_ratio_is_in_the_table(bench_run):
         assert cells[0] == "1", f"{key}: expected 1 run, got {cells[0]}"
         assert _seconds(cells[1]) > 0
         assert cells[3] != "—", f"{key}: no peak RSS"
+    for key in ("full_build", "incremental_build"):
+        assert re.search(r"peak spill to disk \d+\.\d\d GB", rows[dict(report.ROWS)[key]][-1]), key
     demo = rows[dict(report.ROWS)["demo_build"]]
     assert demo[0] == "0" and "skipped: --skip-demo" in demo[-1]
     # the targets table has a row per target of issue 8
@@ -202,3 +205,16 @@ def test_usage_variants_run_and_agree_on_their_rows(bench_run):
     assert rows["base_head"] == rows["base_current"] == read
     assert rows["base_head_rejects_only"] == rows["base_head_rejects_only_not_materialized"] == rejected
     assert rows["days_from_base"] == rows["days_from_parquet"] == rows["days_plain"] == days
+
+
+def test_spill_watch_records_the_largest_size_the_directory_reached(tmp_path):
+    import time
+
+    watch = SpillWatch(tmp_path)
+    spilled = tmp_path / "duckdb_temp_block-1.block"
+    spilled.write_bytes(os.urandom(3 * 2**20))
+    time.sleep(0.6)  # the watch samples every 0.2 s
+    spilled.unlink()
+    peak = watch.stop()
+    assert 3 * 2**20 <= peak < 4 * 2**20
+    assert SpillWatch(tmp_path / "never_created").stop() == 0
