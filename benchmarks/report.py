@@ -124,6 +124,20 @@ def _spill_note(runs: list[dict], step: str) -> str:
     return f"; peak spill to disk {max(spills) / 2**30:.2f} GB" if spills else ""
 
 
+def _failure(runs: list[dict], step: str) -> str:
+    """Why a step's dbt build failed ('' when every run exited 0): its exit code and node statuses."""
+    failed = [run[step] for run in runs if run[step].get("returncode", 0) != 0]
+    if not failed:
+        return ""
+    results = failed[0].get("run_results") or {}
+    statuses = {}
+    for item in results.get("results", []):
+        statuses[item.get("status")] = statuses.get(item.get("status"), 0) + 1
+    counts = ", ".join(f"{statuses[status]} {status}" for status in ("error", "fail", "skipped") if statuses.get(status))
+    return (f"FAILED in {len(failed)} of {len(runs)} run(s): dbt exited {failed[0]['returncode']}"
+            + (f" ({counts} nodes)" if counts else ""))
+
+
 def summarise(raw: dict) -> dict:
     runs = raw["runs"]
     usage_rows = raw["dataset"]["usage_rows"]
@@ -149,11 +163,13 @@ def summarise(raw: dict) -> dict:
                              "untimed in the builds below, which reuse its manifest")
     rows["full_build"] = _row("full_build", [run["full"]["wall_seconds"] for run in runs],
                               [run["full"]["peak_rss_bytes"] for run in runs], usage_rows,
-                              "fresh warehouse file; process wall time" + _spill_note(runs, "full"))
+                              "; ".join(filter(None, [_failure(runs, "full"), "fresh warehouse file; process wall time"
+                                                      + _spill_note(runs, "full")])))
     rows["incremental_build"] = _row(
         "incremental_build", [run["incremental"]["wall_seconds"] for run in runs],
         [run["incremental"]["peak_rss_bytes"] for run in runs], appended_rows,
-        f"+{raw['appended']['appended_rows']:,} rows on {raw['appended']['appended_day']}; process wall time"
+        (_failure(runs, "incremental") + "; " if _failure(runs, "incremental") else "")
+        + f"+{raw['appended']['appended_rows']:,} rows on {raw['appended']['appended_day']}; process wall time"
         + _spill_note(runs, "incremental")
         + (f"; {''.join(f'{key}={value} ' for key, value in raw.get('incremental_env', {}).items())}"
            f"dbt build {' '.join(raw.get('incremental_args', []))}".rstrip()
@@ -215,16 +231,21 @@ def evaluate_targets(raw: dict, summary: dict) -> list[dict]:
             return "not measured"
         return ("met" if met else "not met") + (f": {distance}" if distance else "")
 
+    # a build that failed did not do all its work: its time proves nothing
+    full_failed = _failure(raw["runs"], "full")
+    incremental_failed = _failure(raw["runs"], "incremental")
+
     ratio = _ratio(summary, "full_over_floor")
     full = _row_of(summary, "full_build")
-    met = None if ratio is None else ratio <= 3
+    met = None if ratio is None else (ratio <= 3 and not full_failed)
     targets.append({
         "what": "full build of all marts and tests at N=100k (~330M usage rows)",
         "target": "<= 3 x the floor query",
         "measured": None if ratio is None else f"{ratio:.2f} x the floor",
         "met": met,
         "verdict": verdict(met, "" if ratio is None else
-                           (f"{3 - ratio:.2f} x of headroom" if met else f"{ratio / 3:.1f} times the allowed time")) + scope,
+                           (f"{3 - ratio:.2f} x of headroom" if met else
+                            f"the full build {full_failed}" if full_failed else f"{ratio / 3:.1f} times the allowed time")) + scope,
     })
     peak = full["peak_rss_bytes"]
     met = None if peak is None else peak <= RSS_BOUND_BYTES
@@ -235,10 +256,11 @@ def evaluate_targets(raw: dict, summary: dict) -> list[dict]:
         "met": met,
         "verdict": verdict(met, "" if peak is None else
                            (f"{(RSS_BOUND_BYTES - peak) / GB:.2f} GB below" if met
-                            else f"{(peak - RSS_BOUND_BYTES) / GB:.2f} GB over")) + scope,
+                            else f"{(peak - RSS_BOUND_BYTES) / GB:.2f} GB over")
+                           + (f", in a full build that {full_failed}" if full_failed else "")) + scope,
     })
     ratio = _ratio(summary, "incremental_over_full")
-    met = None if ratio is None else ratio <= 0.10
+    met = None if ratio is None else (ratio <= 0.10 and not full_failed and not incremental_failed)
     targets.append({
         "what": "incremental run after one new day of usage, N=100k",
         "target": "<= 10% of the full build",
@@ -246,6 +268,7 @@ def evaluate_targets(raw: dict, summary: dict) -> list[dict]:
         "met": met,
         "verdict": verdict(met, "" if ratio is None else
                            (f"{100 * (0.10 - ratio):.1f} points below" if met
+                            else f"a build {full_failed or incremental_failed}" if full_failed or incremental_failed
                             else f"{100 * (ratio - 0.10):.1f} points over ({ratio / 0.10:.1f} x the allowed share)"))
         + scope,
     })

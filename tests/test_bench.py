@@ -218,3 +218,18 @@ def test_spill_watch_records_the_largest_size_the_directory_reached(tmp_path):
     peak = watch.stop()
     assert 3 * 2**20 <= peak < 4 * 2**20
     assert SpillWatch(tmp_path / "never_created").stop() == 0
+
+
+def test_a_failed_build_is_marked_failed_and_misses_its_targets(bench_run):
+    import copy
+
+    raw = copy.deepcopy(bench_run["data"]["raw"])
+    raw["runs"][0]["full"]["returncode"] = 1
+    summary = report.summarise(raw)
+    rows = _table_rows(report.render_markdown(raw, summary))
+    assert rows[dict(report.ROWS)["full_build"]][-1].startswith("FAILED in 1 of 1 run(s): dbt exited 1")
+    assert not rows[dict(report.ROWS)["incremental_build"]][-1].startswith("FAILED")
+    targets = {target["what"]: target for target in report.evaluate_targets(raw, summary)}
+    full_target = targets["full build of all marts and tests at N=100k (~330M usage rows)"]
+    assert full_target["met"] is False and "FAILED" in full_target["verdict"]
+    assert targets["incremental run after one new day of usage, N=100k"]["met"] is False
