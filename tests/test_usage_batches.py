@@ -1,4 +1,4 @@
-"""A full build that reads the usage file in batches of days equals one that reads it whole.
+"""A full build that reads the usage file in batches equals one that reads it whole.
 
 base_raw__usage reads a large Parquet usage file on a full build in batches of
 consecutive days (macros/raw/cs_full_build_batches.sql): the model's statement the
@@ -8,7 +8,11 @@ row dated in the future, a row of an unknown account, a negative event count and
 duplicate keys spread over the whole period, is built twice from scratch: in
 batches of at most 3,000 rows, and in one statement (usage_full_build_batch_rows
 null). Every relation of the raw path must be identical, and every row of the file
-read once. (tests/test_usage_incremental.py builds its full refreshes in batches
+read once. The two usage window models (int_usage_*_to_account_months) compute
+their months in batches too on a full build (macros/health/
+cs_usage_window_batches.sql): batches of at most 4,000 rows read against one
+statement (usage_window_full_build_batch_rows null), again identical.
+(tests/test_usage_incremental.py builds its full refreshes in batches
 too, from a file whose dates are Parquet DATEs, and compares them with
 incremental runs.)
 """
@@ -25,8 +29,11 @@ from conftest import build_warehouse
 from test_usage_incremental import differences
 
 SELECT = ["build", "--select", "+stg_raw__usage", "+raw_rejects", "+int_usage_aggregated_to_account_days",
+          "+int_usage_aggregated_to_account_months", "+int_usage_features_aggregated_to_account_months",
           "--exclude-resource-type", "test", "unit_test"]
 BATCH_ROWS = 3000
+WINDOW_BATCH_ROWS = 4000
+WINDOW_MODELS = ["int_usage_aggregated_to_account_months", "int_usage_features_aggregated_to_account_months"]
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +77,11 @@ def raw_dir(dataset, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def builds(raw_dir, tmp_path_factory):
     batched = build_warehouse(raw_dir, tmp_path_factory.mktemp("batched"), args=SELECT,
-                              dbt_vars={"usage_full_build_batch_rows": BATCH_ROWS})
+                              dbt_vars={"usage_full_build_batch_rows": BATCH_ROWS,
+                                        "usage_window_full_build_batch_rows": WINDOW_BATCH_ROWS})
     whole = build_warehouse(raw_dir, tmp_path_factory.mktemp("whole"), args=SELECT,
-                            dbt_vars={"usage_full_build_batch_rows": None})
+                            dbt_vars={"usage_full_build_batch_rows": None,
+                                      "usage_window_full_build_batch_rows": None})
     with duckdb.connect() as connection:
         rows = connection.execute(f"select count(*) from read_parquet('{raw_dir / 'usage.parquet'}')").fetchone()[0]
     return {"batched": batched, "whole": whole, "rows": rows}
@@ -87,8 +96,27 @@ def test_the_batched_build_ran_in_batches(builds):
     assert "batches of days" not in builds["whole"].output
 
 
+@pytest.mark.parametrize("model", WINDOW_MODELS)
+def test_the_window_models_ran_in_batches_of_months(builds, model):
+    found = re.search(model + r": a full build in (\d+) batches of months", builds["batched"].output)
+    assert found, f"{model} should say that it computes its months in batches"
+    batches = int(found.group(1))
+    assert batches >= 3
+    for batch in range(2, batches + 1):
+        assert f"{model}: batch {batch} of {batches} (" in builds["batched"].output
+    assert "batches of months" not in builds["whole"].output
+
+
+def test_every_month_is_in_one_window_batch(builds):
+    """The batches cover every reporting month once, including months before and after usage."""
+    for model in WINDOW_MODELS:
+        months = builds["batched"].query(f"select count(distinct month) as n from {model}")["n"].iloc[0]
+        expected = builds["whole"].query(f"select count(distinct month) as n from {model}")["n"].iloc[0]
+        assert months == expected > 12
+
+
 @pytest.mark.parametrize("table", ["base_raw__usage", "stg_raw__usage", "raw_rejects",
-                                   "int_usage_aggregated_to_account_days"])
+                                   "int_usage_aggregated_to_account_days", *WINDOW_MODELS])
 def test_batched_full_build_equals_one_statement(builds, table):
     assert differences(builds["batched"].path, builds["whole"].path, table) == 0
 
