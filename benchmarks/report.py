@@ -416,8 +416,11 @@ def render_markdown(raw: dict, summary: dict) -> str:
     for title, key, note in [
         ("Where the full build spends its time", "full_profile",
          "dbt's own timing of each node (target/run_results.json) in the full build of run "
-         f"{summary['profile_repeat']} (the median run). dbt runs {settings['dbt_threads']} nodes at a time, so "
-         "node times overlap and add up to more than the wall time."),
+         f"{summary['profile_repeat']} (the median run). "
+         + ("dbt runs 1 node at a time, so node times add up to the wall time less dbt's own start-up."
+            if str(settings['dbt_threads']) == "1" else
+            f"dbt runs {settings['dbt_threads']} nodes at a time, so node times overlap and add up to more "
+            "than the wall time.")),
         ("Where the incremental build spends its time", "incremental_profile",
          "The same for the incremental build that followed it."),
     ]:
