@@ -26,22 +26,46 @@ stages as (
     select * from {{ ref('int_account_stages_monthly') }}
 ),
 
-customer_months as (
+customer_months as materialized (
     select *
     from account_months
     where is_customer
 ),
 
-final as (
+-- One join per step, each step materialized. Written as one statement with four
+-- left joins, DuckDB's join order optimizer (which cannot know that every right
+-- side has one row per account and month) built hash tables on the large sides
+-- and ran out of the 4.5GB memory_limit at 500,000 accounts (11M customer-months);
+-- one join at a time, each hash table fits or spills.
+with_tiers as materialized (
     select
         customer_months.account_id,
         customer_months.month,
-        health.snapshot_date,
         customer_months.mrr,
         customer_months.arr,
+        customer_months.age_months,
         tiers.tier,
-        tiers.tier_rank,
-        csms.csm_id,
+        tiers.tier_rank
+    from customer_months
+    left join tiers
+        on tiers.account_id = customer_months.account_id
+        and tiers.month = customer_months.month
+),
+
+with_csms as materialized (
+    select
+        with_tiers.*,
+        csms.csm_id
+    from with_tiers
+    left join csms
+        on csms.account_id = with_tiers.account_id
+        and csms.month = with_tiers.month
+),
+
+with_health as materialized (
+    select
+        with_csms.*,
+        health.snapshot_date,
         health.seats,
         health.daily_active_users,
         health.license_utilization,
@@ -49,25 +73,49 @@ final as (
         health.breadth,
         health.trend,
         health.health_score,
-        health.condition,
+        health.condition
+    from with_csms
+    left join health
+        on health.account_id = with_csms.account_id
+        and health.month = with_csms.month
+),
+
+with_stages as (
+    select
+        with_health.*,
         stages.stage,
         stages.stage_rank,
-        customer_months.age_months,
-        {{ cs_tenure_phase('customer_months.age_months') }} as tenure_phase,
         stages.is_advocate
-    from customer_months
-    left join tiers
-        on tiers.account_id = customer_months.account_id
-        and tiers.month = customer_months.month
-    left join csms
-        on csms.account_id = customer_months.account_id
-        and csms.month = customer_months.month
-    left join health
-        on health.account_id = customer_months.account_id
-        and health.month = customer_months.month
+    from with_health
     left join stages
-        on stages.account_id = customer_months.account_id
-        and stages.month = customer_months.month
+        on stages.account_id = with_health.account_id
+        and stages.month = with_health.month
+),
+
+final as (
+    select
+        account_id,
+        month,
+        snapshot_date,
+        mrr,
+        arr,
+        tier,
+        tier_rank,
+        csm_id,
+        seats,
+        daily_active_users,
+        license_utilization,
+        stickiness,
+        breadth,
+        trend,
+        health_score,
+        condition,
+        stage,
+        stage_rank,
+        age_months,
+        {{ cs_tenure_phase('age_months') }} as tenure_phase,
+        is_advocate
+    from with_stages
 )
 
 select * from final
