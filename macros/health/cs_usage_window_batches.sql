@@ -39,15 +39,7 @@
         'select cast(cast(' ~ dbt.date_trunc('month', 'usage_date') ~ ' as date) as varchar) as month,'
         ~ ' count(*) as row_count from ' ~ counted ~ ' where usage_date is not null group by 1 order by 1') -%}
 
-    {%- set starts = [] -%}
-    {%- set state = {'rows': 0} -%}
-    {%- for month in months.rows -%}
-        {%- if not starts or state.rows + month[1] > batch_rows -%}
-            {%- do starts.append(month[0]) -%}
-            {%- do state.update({'rows': 0}) -%}
-        {%- endif -%}
-        {%- do state.update({'rows': state.rows + month[1]}) -%}
-    {%- endfor -%}
+    {%- set starts = cs_batch_starts(months.rows, batch_rows) -%}
     {%- if starts | length < 2 -%}
         {{- return([none]) -}}
     {%- endif -%}

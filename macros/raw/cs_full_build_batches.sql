@@ -46,16 +46,7 @@
         ~ ' from read_parquet(' ~ cs_sql_string(raw_file.path) ~ ')'
         ~ ' where ' ~ quoted ~ ' is not null group by 1 order by 1') -%}
 
-    {#- consecutive days, cut where the next day would take a batch past batch_rows -#}
-    {%- set starts = [] -%}
-    {%- set state = {'rows': 0} -%}
-    {%- for day in days.rows -%}
-        {%- if not starts or state.rows + day[1] > batch_rows -%}
-            {%- do starts.append(day[0]) -%}
-            {%- do state.update({'rows': 0}) -%}
-        {%- endif -%}
-        {%- do state.update({'rows': state.rows + day[1]}) -%}
-    {%- endfor -%}
+    {%- set starts = cs_batch_starts(days.rows, batch_rows) -%}
     {%- if starts | length < 2 -%}
         {{- return([]) -}}
     {%- endif -%}
@@ -76,6 +67,24 @@
         {%- endif -%}
     {%- endfor -%}
     {{- return(batches) -}}
+{% endmacro %}
+
+
+{#- The first key of each batch, for rows of (key, row_count) in key order:
+    consecutive keys, cut where the next key would take a batch past batch_rows (a
+    key with more rows is a batch alone). Shared with the window models' batches of
+    months (macros/health/cs_usage_window_batches.sql). -#}
+{% macro cs_batch_starts(counted_rows, batch_rows) %}
+    {%- set starts = [] -%}
+    {%- set state = {'rows': 0} -%}
+    {%- for row in counted_rows -%}
+        {%- if not starts or state.rows + row[1] > batch_rows -%}
+            {%- do starts.append(row[0]) -%}
+            {%- do state.update({'rows': 0}) -%}
+        {%- endif -%}
+        {%- do state.update({'rows': state.rows + row[1]}) -%}
+    {%- endfor -%}
+    {{- return(starts) -}}
 {% endmacro %}
 
 
