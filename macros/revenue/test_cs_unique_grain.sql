@@ -4,17 +4,14 @@
     a duplicate of another null key. Fails with one row per duplicated key.
 -#}
 {% test cs_unique_grain(model, columns) %}
-{#- the keys whose hash repeats first (a 64-bit aggregate over every row, far less
-    memory than one over the keys on a large model), then the exact count on those rows -#}
+{#- the keys whose hash repeats first (64-bit hashes sorted, cs_sorted_repeats: far less
+    memory than an aggregate over the keys on a large model), then the exact count on those rows -#}
 select
     {{ columns | join(', ') }},
     count(*) as rows_with_key
 from {{ model }}
 where hash({{ columns | join(', ') }}) in (
-    select hash({{ columns | join(', ') }})
-    from {{ model }}
-    group by 1
-    having count(*) > 1
+    {{ cs_sorted_repeats('select hash(' ~ columns | join(', ') ~ ') as key_hash from ' ~ model, 'key_hash') | indent(4) }}
 )
 group by {{ columns | join(', ') }}
 having count(*) > 1
