@@ -32,7 +32,7 @@ ACCOUNTS = 40
 def bench_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("bench")
     command = [sys.executable, "-m", "benchmarks.run", "--accounts", str(ACCOUNTS), "--seed", "3", "--repeats", "1",
-               "--skip-demo", "--keep-warehouses", "--data-dir", str(base / "data"),
+               "--keep-warehouses", "--data-dir", str(base / "data"),
                "--results-dir", str(base / "results")]
     process = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=1800,
                              env={**os.environ, "DO_NOT_TRACK": "1"})
@@ -81,8 +81,18 @@ def test_every_row_and_ratio_is_in_the_table(bench_run):
         assert cells[3] != "—", f"{key}: no peak RSS"
     for key in ("full_build", "incremental_build"):
         assert re.search(r"peak spill to disk \d+\.\d\d GB", rows[dict(report.ROWS)[key]][-1]), key
-    demo = rows[dict(report.ROWS)["demo_build"]]
-    assert demo[0] == "0" and "skipped: --skip-demo" in demo[-1]
+    for key in ("demo_build", "demo_refresh"):
+        demo = rows[dict(report.ROWS)[key]]
+        assert demo[0] == "1" and _seconds(demo[1]) > 0 and demo[3] != "—", key
+    # the demo refresh is the refresh's command run again on the demo warehouse
+    refresh = bench_run["data"]["raw"]["demo"]["refresh"]
+    incremental = bench_run["data"]["raw"]["runs"][0]["incremental"]
+
+    def arguments(command):
+        return command[:command.index("--profiles-dir")]
+    assert arguments(refresh["command"]) == arguments(incremental["command"]) and refresh["returncode"] == 0
+    nodes = len(refresh["run_results"]["results"])
+    assert nodes > 100 and f"; {nodes} nodes, dbt's elapsed time" in rows[dict(report.ROWS)["demo_refresh"]][-1]
     # the targets table has a row per target of issue 8
     assert len(bench_run["data"]["summary"]["targets"]) == 5
     for target in bench_run["data"]["summary"]["targets"]:
@@ -103,8 +113,14 @@ def test_ratios_are_computed_from_the_measured_numbers(bench_run):
         "full_build": statistics.median(run["full"]["wall_seconds"] for run in runs),
         "incremental_build": statistics.median(run["incremental"]["wall_seconds"] for run in runs),
         "pandas": statistics.median(run["pandas"]["process"]["wall_seconds"] for run in runs),
+        "demo_refresh": raw["demo"]["refresh"]["wall_seconds"],
     }
     rows = _table_rows(bench_run["markdown"])
+    verdict = {target["what"]: target for target in bench_run["data"]["summary"]["targets"]}[
+        "incremental run after one new day of usage, N=100k"]["verdict"]
+    share = 100 * medians["demo_refresh"] / medians["full_build"]
+    assert verdict.endswith(f"the same command on the demo data, with almost nothing to compute, takes {share:.1f}% "
+                            "of this full build"), verdict
     for _, label, numerator, denominator in report.RATIOS:
         expected = medians[numerator] / medians[denominator]
         value_text, source_text = rows[label]
@@ -233,3 +249,4 @@ def test_a_failed_build_is_marked_failed_and_misses_its_targets(bench_run):
     full_target = targets["full build of all marts and tests at N=100k (~330M usage rows)"]
     assert full_target["met"] is False and "FAILED" in full_target["verdict"]
     assert targets["incremental run after one new day of usage, N=100k"]["met"] is False
+
