@@ -240,7 +240,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--pandas-max-accounts", type=int, default=10000,
                         help="run the pandas path only up to this many accounts")
     parser.add_argument("--skip-pandas", action="store_true", help="do not run the pandas path")
-    parser.add_argument("--skip-demo", action="store_true", help="do not time the demo build")
+    parser.add_argument("--skip-demo", action="store_true", help="do not time the demo build and the demo refresh")
     parser.add_argument("--check-incremental", action="store_true",
                         help="also build the appended data from scratch and compare every int_/fct_/dim_/mart_ "
                              "relation with the incrementally updated warehouse (one more full build)")
