@@ -5,8 +5,9 @@
 Generates (or reuses) a dataset of N accounts, then, R times: the floor query,
 `dbt parse`, a full `dbt build` into a fresh warehouse, an incremental `dbt build`
 after one more day of usage, and (N <= --pandas-max-accounts) the pandas path;
-once: the demo build, and the refresh's command again on it. Prints the table and writes it, with the machine's details,
-the targets of issue 8 and dbt's per-model timing, to
+once: the demo build, and the refresh's command again on it. Prints the table and
+writes it, with the machine's details, the targets of issue 8 and dbt's per-model
+timing, to
 benchmarks/results/<YYYY-MM-DD>-N<N>.md (and the raw measurements to .json).
 See benchmarks/README.md for what each number means.
 """
