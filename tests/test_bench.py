@@ -249,4 +249,3 @@ def test_a_failed_build_is_marked_failed_and_misses_its_targets(bench_run):
     full_target = targets["full build of all marts and tests at N=100k (~330M usage rows)"]
     assert full_target["met"] is False and "FAILED" in full_target["verdict"]
     assert targets["incremental run after one new day of usage, N=100k"]["met"] is False
-
