@@ -102,7 +102,7 @@ class InProcessDbt:
                 DuckDBConnectionManager._ENV.close()
                 DuckDBConnectionManager._ENV = None
 
-    def build(self, raw_dir: Path, fail_fast: bool = False) -> Build:
+    def build(self, raw_dir: Path, fail_fast: bool = False, profiles_dir: Path = PROJECT_DIR) -> Build:
         for leftover in (self.warehouse, Path(str(self.warehouse) + ".wal")):
             leftover.unlink(missing_ok=True)
         saved = {name: os.environ.get(name) for name in ("CS_RAW_DIR", "CS_WAREHOUSE_PATH", "DO_NOT_TRACK")}
@@ -110,7 +110,7 @@ class InProcessDbt:
         self.messages = []
         try:
             result = self.runner.invoke([
-                *STAGING, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+                *STAGING, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles_dir),
                 "--target-path", str(self.work_dir / "target"), "--log-path", str(self.work_dir / "logs"),
                 "--quiet", *(["--fail-fast"] if fail_fast else [])])
         finally:
@@ -163,6 +163,24 @@ def test_the_base_dataset_keeps_the_contract(dbt, tmp_path):
         assert_every_row_accounted_for(build, raw_dir)
     report = validate(raw_dir)
     assert report.exit_code == 0 and not report.failures(), report.summary()
+
+
+def test_a_profile_without_insertion_order_stops_before_reading_a_csv_file(dbt, tmp_path):
+    """With preserve_insertion_order false, DuckDB may hand over any line of a CSV file
+    first: a data row taken for the header, or row numbers pointing at other lines.
+    The build stops with the setting named instead (macros/raw/cs_raw_files.sql)."""
+    raw_dir = Case("base", "none", (), Reads()).make(tmp_path / "raw")
+    profile = (PROJECT_DIR / "profiles.yml").read_text()
+    assert "preserve_insertion_order: true" in profile
+    profiles_dir = tmp_path / "profiles"
+    profiles_dir.mkdir()
+    (profiles_dir / "profiles.yml").write_text(
+        profile.replace("preserve_insertion_order: true", "preserve_insertion_order: false"))
+    build = dbt.build(raw_dir, fail_fast=True, profiles_dir=profiles_dir)
+    assert not build.ok
+    assert "preserve_insertion_order is false in this dbt profile" in build.errors, build.errors
+    assert ".csv: cannot be read in file order" in build.errors, build.errors
+    assert "missing required column" not in build.errors, build.errors
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

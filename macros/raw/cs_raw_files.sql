@@ -79,6 +79,7 @@
     none when the file has no line at all. Stops the build on a name that appears
     twice (case and spaces ignored, as when columns are matched to the contract). -#}
 {% macro cs_csv_header(raw_file) %}
+    {{- cs_require_insertion_order(raw_file) -}}
     {%- set first_line = run_query(
         'select line from read_csv(' ~ cs_sql_string(raw_file.path)
         ~ ", header = false, auto_detect = false, columns = {'line': 'varchar'}, delim = chr(30),"
@@ -101,4 +102,21 @@
         {%- do names.append(name) -%}
     {%- endfor -%}
     {{- return(names) -}}
+{% endmacro %}
+
+
+{#- A CSV file's header is its first line and its rows are numbered in file order
+    (`limit 1` above, `row_number() over ()` in cs_read_raw_source), which DuckDB
+    keeps only while preserve_insertion_order is true (its default; profiles.yml
+    sets it). With it false, a parallel scan may hand any line over first: a data
+    row read as the header, or row numbers that point at the wrong lines, without
+    an error. So a profile that turns it off stops the build here. -#}
+{% macro cs_require_insertion_order(raw_file) %}
+    {%- set setting = run_query("select cast(current_setting('preserve_insertion_order') as varchar)") -%}
+    {%- if (setting.rows[0][0] | string | lower) != 'true' -%}
+        {{ exceptions.raise_compiler_error(raw_file.path ~ ': cannot be read in file order, because the DuckDB setting'
+            ~ ' preserve_insertion_order is ' ~ setting.rows[0][0] ~ ' in this dbt profile. CSV files are read by the'
+            ~ ' order of their lines (the header, and source_row_number of every row), which DuckDB keeps only when it'
+            ~ ' is true: set `preserve_insertion_order: true` under the profile\'s settings (as profiles.yml does).') }}
+    {%- endif -%}
 {% endmacro %}
