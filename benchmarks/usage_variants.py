@@ -10,6 +10,11 @@ project's, with the profile's threads and insertion order and the given memory
 limit. A memory limit of a tenth of the profile's at N=10k mimics N=100k at 6 GB:
 a variant that cannot spill fails there with DuckDB's Out of Memory error.
 
+The variants are frozen copies of the models' SQL at the commits they name, kept to
+reproduce the measurements in DECISIONLOG.md; they do not follow later changes to
+the models (base_raw__usage is now built in batches of days, see
+macros/raw/cs_full_build_batches.sql).
+
 Variants (`--list` prints them):
   base_current          the SQL of base_raw__usage as compiled at commit d862aa9
                         (row_number() over (), JSON of every row, duplicate-key window)
@@ -23,7 +28,7 @@ Variants (`--list` prints them):
                         5f1640d: every row typed, checked and written (hash-first
                         duplicate keys, no window)
   base_head_not_materialized               its shared CTEs not materialized (as
-                                           the model is now)
+                                           the model was before the batches)
   base_head_rejects_only                   keeping the rejected rows only
   base_head_rejects_only_not_materialized  both
   dup_hashes            the hash aggregate over the keys alone
