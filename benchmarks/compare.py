@@ -4,10 +4,16 @@
   ``int_account_health_monthly`` and ``mart_revenue_monthly`` of the full build.
 - incremental against full refresh (``--check-incremental``): every intermediate
   and mart relation of the warehouse updated incrementally against a warehouse
-  built from scratch on the same data.
+  built from scratch on the same data. The harness runs it in its own process
+  (``python -m benchmarks.compare warehouses INCREMENTAL FULL`` prints the result as
+  JSON), so that its memory does not count in the harness's high-water mark, which
+  Linux carries into the peak RSS the kernel reports for the processes started after
+  it (benchmarks/measure.py).
 """
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
 
 import duckdb
@@ -103,3 +109,21 @@ def compare_warehouses(incremental: Path, full: Path, prefixes=("int_", "fct_", 
             differing[name] = {"rows_only_in_incremental": only_incremental, "rows_only_in_full_refresh": only_full}
     connection.close()
     return {"relations_compared": len(names), "relations_differing": differing, "equal": not differing}
+
+
+def compare_warehouses_in_a_process(incremental: Path, full: Path) -> dict:
+    """compare_warehouses in a process of its own (see the module's docstring)."""
+    import subprocess
+
+    completed = subprocess.run([sys.executable, "-m", "benchmarks.compare", "warehouses", str(incremental), str(full)],
+                               cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True)
+    if completed.returncode != 0:
+        return {"equal": False, "error": f"the comparison failed: {completed.stderr[-2000:]}",
+                "relations_compared": 0, "relations_differing": {}}
+    return json.loads(completed.stdout)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 4 or sys.argv[1] != "warehouses":
+        sys.exit("usage: python -m benchmarks.compare warehouses INCREMENTAL.duckdb FULL.duckdb")
+    print(json.dumps(compare_warehouses(Path(sys.argv[2]), Path(sys.argv[3]))))

@@ -422,7 +422,10 @@ def render_markdown(raw: dict, summary: dict) -> str:
                 f"{comparison['condition_mismatches']} condition mismatches).")
         lines.append("")
     check = raw.get("incremental_check")
-    if check:
+    if check and check.get("error"):
+        lines.append(f"Incremental against full refresh: **not compared**: {check['error']}")
+        lines.append("")
+    elif check:
         lines.append(
             f"Incremental against full refresh: {'equal' if check['equal'] else '**different**'} "
             f"({check['relations_compared']} int_/fct_/dim_/mart_ relations compared"

@@ -3,8 +3,9 @@
 No timing is asserted (timings depend on the machine). What is checked: every row
 of the table and every ratio is in the results file, each ratio is the quotient of
 the measured medians (recomputed here from the raw measurements in the JSON file),
-the pandas path computes the same figures as dbt, and datasets are reused only when
-their generation finished. It costs one generation, one `dbt parse`, two
+the pandas path computes the same figures as dbt, the incremental run equals a full
+build of the same data (--check-incremental), and datasets are reused only when
+their generation finished. It costs one generation, one `dbt parse`, three
 `dbt build`s and the pandas path at 40 accounts, in a temporary directory.
 """
 from __future__ import annotations
@@ -32,7 +33,7 @@ ACCOUNTS = 40
 def bench_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("bench")
     command = [sys.executable, "-m", "benchmarks.run", "--accounts", str(ACCOUNTS), "--seed", "3", "--repeats", "1",
-               "--keep-warehouses", "--data-dir", str(base / "data"),
+               "--keep-warehouses", "--check-incremental", "--data-dir", str(base / "data"),
                "--results-dir", str(base / "results")]
     process = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=1800,
                              env={**os.environ, "DO_NOT_TRACK": "1"})
@@ -138,6 +139,14 @@ def test_pandas_path_computes_the_same_figures_as_dbt(bench_run):
     assert "pandas against dbt: same figures" in bench_run["markdown"]
 
 
+def test_incremental_run_equals_a_full_build_of_the_same_data(bench_run):
+    check = bench_run["data"]["raw"]["incremental_check"]
+    assert check["equal"] and not check.get("error"), check
+    assert check["relations_compared"] >= 40, check
+    assert (f"Incremental against full refresh: equal ({check['relations_compared']} int_/fct_/dim_/mart_ "
+            "relations compared)") in bench_run["markdown"]
+
+
 def test_datasets_are_reused_only_after_a_finished_generation(bench_run):
     data_dir = bench_run["base"] / "data"
     marker = json.loads((data_dir / f"N{ACCOUNTS}-s3" / datasets.MARKER).read_text())
@@ -234,6 +243,45 @@ def test_spill_watch_records_the_largest_size_the_directory_reached(tmp_path):
     peak = watch.stop()
     assert 3 * 2**20 <= peak < 4 * 2**20
     assert SpillWatch(tmp_path / "never_created").stop() == 0
+
+
+PARENT_HOLDS_THEN_MEASURES = """
+import json, sys
+from benchmarks.measure import run_measured
+
+def touched(megabytes):
+    block = bytearray(megabytes * 2**20)
+    block[::4096] = b"x" * len(block[::4096])  # every page resident
+    return block
+
+held = touched(400)
+del held  # the high-water mark of this process stays at 400 MB or more
+allocate = "block = bytearray({mb} * 2**20); block[::4096] = b'x' * len(block[::4096])"
+results = {}
+for name, megabytes in (("small", 10), ("large", 700)):
+    measurement = run_measured([sys.executable, "-c", allocate.format(mb=megabytes)], cwd=".", env=None,
+                               stdout_path=sys.argv[1] + name + ".out", stderr_path=sys.argv[1] + name + ".err")
+    results[name] = dict(measurement.to_dict(), max_rss_is_the_childs=measurement.max_rss_is_the_childs)
+print(json.dumps(results))
+"""
+
+
+def test_peak_rss_is_the_childs_not_the_harness_process(tmp_path):
+    """A child started after the harness held 400 MB reports the harness's high-water mark
+    in ru_maxrss (Linux carries it over at vfork): its peak RSS must not be that figure."""
+    completed = subprocess.run([sys.executable, "-c", PARENT_HOLDS_THEN_MEASURES, str(tmp_path) + "/"],
+                               cwd=PROJECT_DIR, capture_output=True, text=True, check=True)
+    results = json.loads(completed.stdout)
+    mb = 2**20
+    small, large = results["small"], results["large"]
+    assert small["returncode"] == 0 and large["returncode"] == 0
+    assert small["parent_max_rss_bytes"] >= 400 * mb
+    # the child held ~10 MB plus Python: whatever the kernel said, its peak is not the parent's 400 MB
+    assert small["peak_rss_bytes"] < 200 * mb, small
+    assert not small["max_rss_is_the_childs"] or small["max_rss_bytes"] < 200 * mb, small
+    # a child above the parent's mark: the kernel's figure is its own and counts
+    assert large["max_rss_is_the_childs"], large
+    assert 700 * mb <= large["peak_rss_bytes"] < 900 * mb, large
 
 
 def test_a_failed_build_is_marked_failed_and_misses_its_targets(bench_run):
