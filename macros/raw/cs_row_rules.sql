@@ -109,7 +109,7 @@ rows_with_row_reasons as (
 -- its twin. On a batch of 14M usage rows that takes 0.9 s less than an aggregate
 -- with a group per row (cs_sorted_repeats)
 duplicated_hashes as (
-    {{ cs_sorted_repeats("select hash(" ~ keys | join(', ') ~ ") as key_hash from rows_with_row_reasons where row_reason is null", 'key_hash') | indent(4) }}
+    {{ cs_sorted_repeats("select " ~ cs_hash_key(keys) ~ " as key_hash from rows_with_row_reasons where row_reason is null", 'key_hash') | indent(4) }}
 ),
 
 -- keys that more than one valid row has, with the first such row (an aggregate and a
@@ -124,7 +124,7 @@ duplicated_keys as (
         min(source_row_number) as first_row_number
     from rows_with_row_reasons
     where row_reason is null
-        and hash({{ keys | join(', ') }}) in (select key_hash from duplicated_hashes)
+        and {{ cs_hash_key(keys) }} in (select key_hash from duplicated_hashes)
     group by {{ keys | join(', ') }}
     having count(*) > 1
 ),

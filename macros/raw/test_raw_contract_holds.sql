@@ -16,7 +16,7 @@
     {%- set keys = contract.meta.get('unique', []) -%}
     {%- if keys -%}
         {#- the keys whose hash repeats first (64-bit hashes sorted, cs_sorted_repeats), then the exact check on those rows -#}
-        {%- set key_hash = 'hash(' ~ keys | join(', ') ~ ')' -%}
+        {%- set key_hash = cs_hash_key(keys) -%}
         {%- do checks.append("select 'unique (" ~ keys | join(', ') ~ ")' as broken_rule, cast(" ~ keys | join(" || '|' || ") ~ " as varchar) as value"
             ~ " from " ~ model ~ " where " ~ key_hash ~ " in (" ~ cs_sorted_repeats("select " ~ key_hash ~ " as key_hash from " ~ model, 'key_hash') ~ ")"
             ~ " group by " ~ keys | join(', ') ~ " having count(*) > 1") -%}

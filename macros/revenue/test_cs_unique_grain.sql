@@ -10,8 +10,8 @@ select
     {{ columns | join(', ') }},
     count(*) as rows_with_key
 from {{ model }}
-where hash({{ columns | join(', ') }}) in (
-    {{ cs_sorted_repeats('select hash(' ~ columns | join(', ') ~ ') as key_hash from ' ~ model, 'key_hash') | indent(4) }}
+where {{ cs_hash_key(columns) }} in (
+    {{ cs_sorted_repeats('select ' ~ cs_hash_key(columns) ~ ' as key_hash from ' ~ model, 'key_hash') | indent(4) }}
 )
 group by {{ columns | join(', ') }}
 having count(*) > 1

@@ -11,7 +11,7 @@
 with
 
 account_monthly as (
-    select * from {{ ref('fct_account_monthly') }}
+    select * from {{ ref('int_customer_months_joined_to_health') }}
 ),
 
 outcomes as (
@@ -23,7 +23,7 @@ renewals_due as (
 ),
 
 account_months as (
-    select * from {{ ref('fct_mrr_monthly') }}
+    select * from {{ ref('int_account_months_classified_by_movement') }}
 ),
 
 horizon_observations as (

@@ -21,10 +21,15 @@ bounds as (
     where contract_lines.start_date <= as_of.as_of_date
 ),
 
-month_starts as (
+month_series as (
     select
-        cast(unnest(generate_series(bounds.first_month, bounds.last_month, interval 1 month)) as date) as month
+        {{ cs_month_series('bounds.first_month', 'bounds.last_month') }} as month
     from bounds
+),
+
+month_starts as (
+    select cast(month as date) as month
+    from month_series
 ),
 
 final as (

@@ -5,7 +5,7 @@
 with
 
 account_months as (
-    select * from {{ ref('fct_account_monthly') }}
+    select * from {{ ref('int_customer_months_joined_to_health') }}
 ),
 
 tier_policy as (

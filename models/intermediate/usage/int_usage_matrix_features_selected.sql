@@ -14,12 +14,12 @@ features as (
 matrix_x as (
     select
         coalesce(
-            {{ cs_sql_string(var_x) if var_x else 'cast(null as varchar)' }},
+            {{ cs_sql_string(var_x) if var_x else 'cast(null as ' ~ dbt.type_string() ~ ')' }},
             (
                 select min_by(feature, core_usage_rank)
                 from features
                 where is_core
-                    and feature is distinct from {{ cs_sql_string(var_y) if var_y else 'cast(null as varchar)' }}
+                    and feature is distinct from {{ cs_sql_string(var_y) if var_y else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
             )
         ) as feature_x
 ),
@@ -28,7 +28,7 @@ final as (
     select
         matrix_x.feature_x,
         coalesce(
-            {{ cs_sql_string(var_y) if var_y else 'cast(null as varchar)' }},
+            {{ cs_sql_string(var_y) if var_y else 'cast(null as ' ~ dbt.type_string() ~ ')' }},
             (
                 select min_by(features.feature, features.core_usage_rank)
                 from features

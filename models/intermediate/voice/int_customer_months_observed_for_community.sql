@@ -7,7 +7,7 @@
 with
 
 account_months as (
-    select * from {{ ref('fct_mrr_monthly') }}
+    select * from {{ ref('int_account_months_classified_by_movement') }}
 ),
 
 months as (

@@ -12,7 +12,7 @@ months as (
 ),
 
 account_months as (
-    select * from {{ ref('fct_account_monthly') }}
+    select * from {{ ref('int_customer_months_joined_to_health') }}
 ),
 
 responses_in_months as (

@@ -16,11 +16,11 @@ accounts as (
 ),
 
 account_months as (
-    select * from {{ ref('fct_mrr_monthly') }}
+    select * from {{ ref('int_account_months_classified_by_movement') }}
 ),
 
 account_monthly as (
-    select * from {{ ref('fct_account_monthly') }}
+    select * from {{ ref('int_customer_months_joined_to_health') }}
 ),
 
 csms as (

@@ -22,7 +22,7 @@ months as (
 ),
 
 account_months as (
-    select * from {{ ref('fct_mrr_monthly') }}
+    select * from {{ ref('int_account_months_classified_by_movement') }}
 ),
 
 account_segments as (
@@ -120,7 +120,7 @@ age_counts as (
 estimates as (
     select
         *,
-        product(1 - cast(churned as double) / at_risk) over segment_timeline as survival,
+        {{ cs_product('1 - cast(churned as double) / at_risk') }} over segment_timeline as survival,
         sum(case
             when churned < at_risk then cast(churned as double) / (cast(at_risk as double) * (at_risk - churned))
             else 0

@@ -8,7 +8,7 @@ months as (
 ),
 
 account_months as (
-    select * from {{ ref('fct_mrr_monthly') }}
+    select * from {{ ref('int_account_months_classified_by_movement') }}
 ),
 
 expansion_types as (

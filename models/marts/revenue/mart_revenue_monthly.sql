@@ -10,7 +10,7 @@ months as (
 ),
 
 account_months as (
-    select * from {{ ref('fct_mrr_monthly') }}
+    select * from {{ ref('int_account_months_classified_by_movement') }}
 ),
 
 renewals as (
@@ -123,7 +123,7 @@ trailing_churn as (
     select
         *,
         count(logo_churn_rate) over trailing_year as churn_months_known,
-        product(1 - logo_churn_rate) over trailing_year as churn_survival_12m,
+        {{ cs_product('1 - logo_churn_rate') }} over trailing_year as churn_survival_12m,
         avg(logo_churn_rate) over trailing_year as mean_logo_churn_rate_12m
     from rates
     window trailing_year as (order by month rows between 11 preceding and current row)

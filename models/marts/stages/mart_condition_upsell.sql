@@ -7,7 +7,7 @@
 with
 
 account_monthly as (
-    select * from {{ ref('fct_account_monthly') }}
+    select * from {{ ref('int_customer_months_joined_to_health') }}
 ),
 
 outcomes as (

@@ -93,16 +93,23 @@ chi_squares as (
     group by basis
 ),
 
+-- the outcomes (churned or not) observed per basis
+outcome_counts as (
+    select
+        basis,
+        count(*) as outcomes_observed
+    from column_totals
+    group by basis
+),
+
 table_shapes as (
     select
         row_totals.basis,
         count(distinct row_totals.stage) as stages_observed,
-        (
-            select count(*)
-            from column_totals
-            where column_totals.basis = row_totals.basis
-        ) as outcomes_observed
+        min(outcome_counts.outcomes_observed) as outcomes_observed
     from row_totals
+    left join outcome_counts
+        on outcome_counts.basis = row_totals.basis
     group by row_totals.basis
 ),
 

@@ -47,7 +47,7 @@ bad_segment_totals as (
     select
         'segments exceed all' as problem,
         month,
-        cast(all_responses as varchar) as detail
+        cast(all_responses as {{ dbt.type_string() }}) as detail
     from segment_totals
     where tier_responses > all_responses
         or stage_responses > all_responses
@@ -66,7 +66,7 @@ bad_ticket_total as (
     select
         'tickets lost' as problem,
         cast(null as date) as month,
-        cast(tickets_in_window.tickets as varchar) as detail
+        cast(tickets_in_window.tickets as {{ dbt.type_string() }}) as detail
     from tickets_in_window
     where tickets_in_window.tickets <> (select coalesce(sum(tickets), 0) from feedback)
 ),

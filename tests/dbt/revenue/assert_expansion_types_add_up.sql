@@ -28,7 +28,7 @@ expansions_by_month as (
 month_mismatches as (
     select
         revenue.month,
-        cast(null as varchar) as account_id
+        cast(null as {{ dbt.type_string() }}) as account_id
     from revenue
     left join expansions_by_month
         on expansions_by_month.month = revenue.month
