@@ -37,7 +37,8 @@ def run_dbt(
     """
     full_env = dict(os.environ)
     full_env["DO_NOT_TRACK"] = "1"
-    full_env["PWD"] = str(PROJECT_DIR)
+    if not full_env.get("CS_RAW_DIR", "").strip():
+        full_env["CS_RAW_DIR"] = str(PROJECT_DIR / "data" / "demo")
     if raw_dir is not None:
         full_env["CS_RAW_DIR"] = str(Path(raw_dir).resolve())
     if warehouse is not None:

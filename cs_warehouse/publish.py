@@ -376,9 +376,11 @@ class Publisher:
         return 0
 
     def build(self, build_path: Path, target_dir: Path, lock, incremental: bool = False) -> tuple[int, str]:
-        env = dict(os.environ, DO_NOT_TRACK="1", PWD=str(PROJECT_DIR), CS_WAREHOUSE_PATH=str(build_path))
+        env = dict(os.environ, DO_NOT_TRACK="1", CS_WAREHOUSE_PATH=str(build_path))
         if self.raw_dir is not None:
             env["CS_RAW_DIR"] = str(Path(self.raw_dir).resolve())
+        elif not env.get("CS_RAW_DIR", "").strip():
+            env["CS_RAW_DIR"] = str(PROJECT_DIR / "data" / "demo")
         refresh_args: list[str] = []
         if incremental:
             env.update(REFRESH_ENV)

@@ -2,7 +2,9 @@
     Where the raw files are, and what the contract says about them.
 
     cs_raw_dir()              the raw directory: env CS_RAW_DIR, else the bundled demo
-                              dataset (data/demo under the directory dbt runs from).
+                              dataset, data/demo relative to the directory dbt runs in
+                              (the project directory; make and cs_warehouse set
+                              CS_RAW_DIR to an absolute path).
     cs_raw_file(name)         the file of a source: <dir>/<name>.parquet if it exists,
                               else <dir>/<name>.csv if it exists, else none.
     cs_contract(name)         the source's node from _raw__sources.yml (graph.sources).
@@ -12,7 +14,7 @@
 {% macro cs_raw_dir() %}
     {%- set raw_dir = env_var('CS_RAW_DIR', '') | trim -%}
     {%- if raw_dir == '' -%}
-        {%- set raw_dir = env_var('PWD', '.') ~ '/data/demo' -%}
+        {%- set raw_dir = 'data/demo' -%}
     {%- endif -%}
     {{- return(raw_dir.rstrip('/')) -}}
 {% endmacro %}

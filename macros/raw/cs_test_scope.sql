@@ -29,7 +29,7 @@
             {{ exceptions.raise_compiler_error('CS_TEST_SCOPE must be full or recent, not ' ~ scope) }}
         {%- endif -%}
         {%- set where = where.replace('__recent_usage_days__',
-            'usage_date > (select max(usage_date) - ' ~ (var('test_recent_days', 10) | int) ~ ' from ' ~ relation ~ ')') -%}
+            'usage_date > (select max(usage_date) - ' ~ (var('test_recent_days') | int) ~ ' from ' ~ relation ~ ')') -%}
         {#- no alias: a test may give the relation its own (`from model as child`) -#}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ where ~ ')') -%}
     {%- endif -%}
