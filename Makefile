@@ -36,10 +36,8 @@ publish: setup
 # published warehouse, so that the incremental models process only the new days: the
 # usage-wide tests check the recent days only, and the unit tests (code, not data) are
 # left to `make test`. `make publish` (a full build, every test) stays the reference.
-# The same settings are in cs_warehouse/publish.py (REFRESH_ENV, REFRESH_DBT_ARGS);
-# `make bench` times its incremental dbt build with them.
-REFRESH_ENV := CS_TEST_SCOPE=recent
-REFRESH_DBT_ARGS := --exclude-resource-type unit_test
+# Its settings are declared once, in cs_warehouse/publish.py (REFRESH_ENV,
+# REFRESH_DBT_ARGS); `make bench` times its incremental dbt build with them.
 refresh: setup
 	$(BIN)/python -m cs_warehouse.publish --incremental
 
@@ -58,7 +56,7 @@ test: setup
 # Its incremental run is the daily refresh (`make refresh`'s arguments).
 N ?= 200
 bench: setup
-	$(BIN)/python -m benchmarks.run --accounts $(N) $(if $(REPEATS),--repeats $(REPEATS),$(if $(filter 200,$(N)),--repeats 1)) --incremental-args "$(REFRESH_ENV) $(REFRESH_DBT_ARGS)"
+	$(BIN)/python -m benchmarks.run --accounts $(N) $(if $(REPEATS),--repeats $(REPEATS),$(if $(filter 200,$(N)),--repeats 1)) --as-refresh
 
 docs: setup
 	$(BIN)/dbt docs generate

@@ -27,6 +27,7 @@ from benchmarks import compare, datasets, report
 from benchmarks.machine import machine_details, profile_settings
 from benchmarks.measure import Measurement, SpillWatch, run_measured
 from cs_warehouse.dbt_runner import PROJECT_DIR, dbt_executable
+from cs_warehouse.publish import REFRESH_DBT_ARGS, REFRESH_ENV
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -46,6 +47,10 @@ class Harness:
         self.incremental_args = shlex.split(args.incremental_args or "")
         # leading NAME=value words are the incremental run's environment, as in a shell
         self.incremental_env = {}
+        if args.as_refresh:
+            # the daily refresh's own settings (make refresh), from the one place they are declared
+            self.incremental_env.update(REFRESH_ENV)
+            self.incremental_args = [*REFRESH_DBT_ARGS, *self.incremental_args]
         while self.incremental_args and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", self.incremental_args[0]):
             name, value = self.incremental_args.pop(0).split("=", 1)
             self.incremental_env[name] = value
@@ -53,7 +58,7 @@ class Harness:
     # --- running things -------------------------------------------------------------------
     def env(self, **extra: str) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({"DO_NOT_TRACK": "1", "PWD": str(PROJECT_DIR)})
+        env.update({"DO_NOT_TRACK": "1"})
         env.update({key: str(value) for key, value in extra.items()})
         return env
 
@@ -249,6 +254,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--check-incremental", action="store_true",
                         help="also build the appended data from scratch and compare every int_/fct_/dim_/mart_ "
                              "relation with the incrementally updated warehouse (one more full build)")
+    parser.add_argument("--as-refresh", action="store_true",
+                        help="run the incremental build as the daily refresh does (`make refresh`: the settings "
+                             "REFRESH_ENV and REFRESH_DBT_ARGS of cs_warehouse.publish); `make bench` sets it")
     parser.add_argument("--incremental-args", default="",
                         help="extra arguments of the incremental `dbt build`, e.g. "
                              "\"--exclude-resource-type unit_test\" for a daily refresh that leaves code tests to CI "
