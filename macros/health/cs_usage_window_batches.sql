@@ -8,8 +8,8 @@
 
     Why: a window model groups every usage row of a month's window by account, month
     (and feature). Over the whole history at once that aggregate has tens of millions
-    of groups at 500,000 accounts and ran out of memory_limit ("could not allocate
-    block") even with no other node running. A reporting month's figures read only
+    of groups on a large warehouse and can run out of memory_limit even with no other
+    node running. A reporting month's figures read only
     its own windows, so computing the months a range at a time gives the same rows,
     and each range's aggregate fits in memory.
 

@@ -7,8 +7,8 @@
                post_hook="{{ cs_insert_full_build_batches('usage') }}")
 
     Why: the duplicate-key check is an aggregate over every row's key. Over the whole
-    file at once it outgrows memory_limit and spills to disk: 8.5 GB at 100,000
-    accounts (205M rows), more than the 59 GB of free disk at 500,000 (1.03G rows).
+    file at once it outgrows memory_limit and spills to disk, past the free disk of
+    a large warehouse.
     The key includes the date, so rows of different days can never be duplicates of
     each other, and every other rule is local to a row or reads another source in
     full: checking the file a range of days at a time gives the same rows and

@@ -16,7 +16,7 @@
 
     An environment variable, not a dbt var: it is read when the test runs, so that
     changing it costs no re-parse of the project (a changed --vars makes dbt parse
-    the whole project again, about 8 s). This overrides dbt's get_where_subquery and
+    the whole project again). This overrides dbt's get_where_subquery and
     behaves as dbt's for any other `where`.
 -#}
 {% macro get_where_subquery(relation) -%}

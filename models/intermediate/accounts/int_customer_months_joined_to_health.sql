@@ -35,8 +35,8 @@ customer_months as {{ cs_cte_materialized() }} (
 -- One join per step, each step materialized. Written as one statement with four
 -- left joins, DuckDB's join order optimizer (which cannot know that every right
 -- side has one row per account and month) built hash tables on the large sides
--- and ran out of the 4.5GB memory_limit at 500,000 accounts (11M customer-months);
--- one join at a time, each hash table fits or spills.
+-- and ran out of memory on large warehouses; one join at a time, each hash table
+-- fits or spills.
 with_tiers as {{ cs_cte_materialized() }} (
     select
         customer_months.account_id,

@@ -20,8 +20,8 @@
 -- no full refresh. The per-feature figures (breadth, the utilization matrix,
 -- feature ranking) are in int_usage_features_aggregated_to_account_months and
 -- int_usage_aggregated_to_feature_days, both incremental too: a list of features
--- per account-day here made this model 4-5 times slower (measured at 5,000
--- accounts), as DuckDB lists are expensive to build.
+-- per account-day here would make this model several times slower, as DuckDB
+-- lists are expensive to build.
 with
 
 usage as (
@@ -46,10 +46,8 @@ final as (
         cast(sum(events) as bigint) as events
     from usage
     group by account_id, usage_date
-    -- no `order by`: a full build would sort every account-day (68M rows at 100,000
-    -- accounts) for no measurable gain (at 10,000 accounts the sort added 5-40% to
-    -- this model, and a query on the last 35 days took the same time either way);
-    -- an incremental run appends the recent days together anyway
+    -- no `order by`: a full build would sort every account-day for no gain in the
+    -- queries that read recent days; an incremental run appends them together anyway
 )
 
 select * from final

@@ -26,9 +26,8 @@
 --
 -- A full build reads a Parquet file in batches of consecutive days of at most
 -- `usage_full_build_batch_rows` [10,000,000] rows (macros/raw/cs_full_build_batches.sql):
--- the duplicate-key check then fits in memory instead of spilling (8.5 GB at 100,000
--- accounts in one statement; past the 59 GB of free disk at 500,000), and the model
--- takes 117-123 s instead of 180 s at 100,000 accounts. Same rows, same reasons.
+-- the duplicate-key check then fits in memory instead of spilling to disk. Same
+-- rows, same reasons.
 -- depends_on: {{ source('raw', 'usage') }}
 -- depends_on: {{ ref('base_raw__accounts') }}
 {{ cs_read_raw_source('usage') }}
