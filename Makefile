@@ -58,8 +58,10 @@ N ?= 200
 bench: setup
 	$(BIN)/python -m benchmarks.run --accounts $(N) $(if $(REPEATS),--repeats $(REPEATS),$(if $(filter 200,$(N)),--repeats 1)) --as-refresh
 
+# dbt's docs site (then `.venv/bin/dbt docs serve`), and docs/marts.md from the models' YAML
 docs: setup
 	$(BIN)/dbt docs generate
+	$(BIN)/python -m cs_warehouse.marts_doc
 
 clean:
 	rm -rf target logs $(VENV)

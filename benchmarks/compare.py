@@ -31,7 +31,7 @@ def export_dbt_outputs(warehouse: Path, out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse), read_only=True) as connection:
         connection.execute(f"select account_id, month, condition, {', '.join(HEALTH_COLUMNS)} "
-                           "from main.int_account_health_monthly").df().to_parquet(out_dir / "health.parquet")
+                           "from intermediate.int_account_health_monthly").df().to_parquet(out_dir / "health.parquet")
         connection.execute(f"select month, {', '.join(BRIDGE_COLUMNS)} "
                            "from main.mart_revenue_monthly").df().to_parquet(out_dir / "bridge.parquet")
 
@@ -88,23 +88,25 @@ def compare_warehouses(incremental: Path, full: Path, prefixes=("int_", "fct_", 
     connection.execute("set enable_progress_bar = false")
     connection.execute(f"attach '{incremental}' as incremental (read_only)")
     connection.execute(f"attach '{full}' as refreshed (read_only)")
-    names = [row[0] for row in connection.execute(
-        "select table_name from information_schema.tables where table_catalog = 'refreshed' "
-        "and table_schema = 'main' order by table_name").fetchall()]
-    names = [name for name in names if name.startswith(prefixes)]
+    relations = [(row[0], row[1]) for row in connection.execute(
+        "select table_schema, table_name from information_schema.tables where table_catalog = 'refreshed' "
+        "and table_schema in ('main', 'intermediate') order by table_name").fetchall()]
+    relations = [(schema, name) for schema, name in relations if name.startswith(prefixes)]
+    names = [name for _, name in relations]
     differing = {}
-    for name in names:
+    for schema, name in relations:
         # doubles compared printed to 12 significant digits, as in tests/test_repeatability.py: a
         # parallel sum of doubles may differ in its last bits from one build to the next
         columns = connection.execute(
             "select column_name, data_type from information_schema.columns where table_catalog = 'refreshed' "
-            "and table_schema = 'main' and table_name = ? order by ordinal_position", [name]).fetchall()
+            "and table_schema = ? and table_name = ? order by ordinal_position", [schema, name]).fetchall()
         values = ", ".join(f"printf('%.12g', \"{column}\")" if data_type in ("DOUBLE", "FLOAT") else f'"{column}"'
                            for column, data_type in columns)
         only_incremental, only_full = connection.execute(
-            f"select (select count(*) from (select {values} from incremental.main.{name} except all "
-            f"select {values} from refreshed.main.{name})), (select count(*) from (select {values} "
-            f"from refreshed.main.{name} except all select {values} from incremental.main.{name}))").fetchone()
+            f"select (select count(*) from (select {values} from incremental.{schema}.{name} except all "
+            f"select {values} from refreshed.{schema}.{name})), (select count(*) from (select {values} "
+            f"from refreshed.{schema}.{name} except all select {values} from incremental.{schema}.{name}))"
+        ).fetchone()
         if only_incremental or only_full:
             differing[name] = {"rows_only_in_incremental": only_incremental, "rows_only_in_full_refresh": only_full}
     connection.close()

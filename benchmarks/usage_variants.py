@@ -279,12 +279,12 @@ def run_one(args) -> dict:
         connection.execute(f"set preserve_insertion_order = {args.preserve_insertion_order}")
         connection.execute(f"set temp_directory = '{Path(scratch) / 'spill'}'")
         connection.execute(f"attach '{args.warehouse}' as warehouse (read_only)")
-        connection.execute("create table accounts as select * from warehouse.main.base_raw__accounts")
+        connection.execute("create table accounts as select * from warehouse.staging.base_raw__accounts")
         has_base = connection.execute(
             "select count(*) from duckdb_tables() where database_name = 'warehouse' and table_name = 'base_raw__usage'"
         ).fetchone()[0] > 0
         if has_base:  # a warehouse from the harness; one with base_raw__accounts alone serves the base_* variants
-            connection.execute("create view base as select * from warehouse.main.base_raw__usage")
+            connection.execute("create view base as select * from warehouse.staging.base_raw__usage")
             connection.execute("create table rejected as select source_row_number from base where reject_reason is not null")
         else:
             connection.execute("create table rejected (source_row_number bigint)")

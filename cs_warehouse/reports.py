@@ -301,7 +301,7 @@ def _as_of(warehouse: Path) -> str | None:
         import duckdb
 
         with duckdb.connect(str(warehouse), read_only=True) as connection:
-            value = connection.execute("select max(as_of_date) from main.int_months").fetchone()[0]
+            value = connection.execute("select max(as_of_date) from main.dim_months").fetchone()[0]
         return None if value is None else str(value)
     except Exception:  # the index is still useful without the date
         return None

@@ -173,13 +173,12 @@ SOURCE_NOUNS = {
 def source_provided(source: str) -> bool | None:
     """Whether the raw source had any accepted row (None when the warehouse cannot tell).
 
-    An absent optional file gives an empty staging model (docs/data-contract.md), so
-    this tells a missing export apart from a mart that is empty for another reason.
+    An absent optional file gives no accepted row (mart_raw_intake), so this tells a
+    missing export apart from a mart that is empty for another reason.
     """
-    name = f"stg_raw__{_identifier(source)}"
-    if not relation_exists(name):
+    if not relation_exists("mart_raw_intake"):
         return None
-    return row_count(name) > 0
+    return row_count("mart_raw_intake", f"source = '{_identifier(source)}' and rows_accepted > 0") > 0
 
 
 def availability(name: str, *, what: str, source: str | None = None,
@@ -217,7 +216,7 @@ def require(*names: str, what: str) -> Availability:
 
 def months() -> pd.DataFrame:
     """The reporting months with their snapshot day and whether the month is partial."""
-    frame = mart("int_months", order_by="month")
+    frame = mart("dim_months", order_by="month")
     for column in ("month", "month_end_date", "snapshot_date", "as_of_date"):
         frame[column] = pd.to_datetime(frame[column])
     return frame

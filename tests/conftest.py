@@ -19,6 +19,9 @@ import pytest
 from cs_warehouse.dbt_runner import PROJECT_DIR, run_dbt
 
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
+# the public relations are in schema main, the internal ones in staging and intermediate:
+# the tests read all three by bare name
+SEARCH_PATH = "main,staging,intermediate"
 os.environ.setdefault("DO_NOT_TRACK", "1")
 
 
@@ -39,11 +42,18 @@ class Warehouse:
         return self.process.stdout + self.process.stderr
 
     def query(self, sql: str, params=None) -> pd.DataFrame:
-        with duckdb.connect(str(self.path), read_only=True) as connection:
+        with open_warehouse(self.path) as connection:
             return connection.execute(sql, params or []).df()
 
     def table(self, name: str) -> pd.DataFrame:
         return self.query(f"select * from main.{name}")
+
+
+def open_warehouse(path, read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    """A connection to a built warehouse that reads every schema by bare name."""
+    connection = duckdb.connect(str(path), read_only=read_only)
+    connection.execute(f"set search_path = '{SEARCH_PATH}'")
+    return connection
 
 
 def generate_dataset(out_dir: Path, *, seed: int, accounts: int, extra_args: list[str] | None = None) -> Path:

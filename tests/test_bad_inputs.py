@@ -33,6 +33,7 @@ from bad_inputs.cases import CASES, Case, Reads, Rejects, Stops
 from cs_warehouse.contract import find_raw_file, load_contract
 from cs_warehouse.dbt_runner import PROJECT_DIR
 from cs_warehouse.validate import ERROR, STOP, WARN, validate
+from conftest import open_warehouse
 
 CONTRACT = load_contract()
 SOURCES = list(CONTRACT.sources)
@@ -61,7 +62,7 @@ class Build:
     connection: duckdb.DuckDBPyConnection | None = None
 
     def __enter__(self) -> "Build":
-        self.connection = duckdb.connect(str(self.warehouse), read_only=True)
+        self.connection = open_warehouse(self.warehouse)
         return self
 
     def __exit__(self, *exc) -> None:

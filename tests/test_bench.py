@@ -25,6 +25,7 @@ import pytest
 from benchmarks import datasets, report
 from benchmarks.measure import SpillWatch
 from cs_warehouse.dbt_runner import PROJECT_DIR
+from conftest import open_warehouse
 
 ACCOUNTS = 40
 
@@ -221,8 +222,7 @@ def test_usage_variants_run_and_agree_on_their_rows(bench_run):
             continue
         assert cells[-1].endswith(" rows"), f"variant {name} did not run: {cells[-1]}"
         rows[name] = int(cells[-1].split()[0].replace(",", ""))
-    import duckdb
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+    with open_warehouse(warehouse) as connection:
         read, rejected, days = connection.execute(
             "select (select count(*) from base_raw__usage), "
             "(select count(*) from base_raw__usage where reject_reason is not null), "

@@ -65,7 +65,7 @@ def reported(demo_warehouse, tmp_path_factory):
     work = tmp_path_factory.mktemp("duplicate_checks")
     rng = np.random.default_rng(11)
     grain = planted_grain(rng)
-    accounts = sorted(demo_warehouse.query("select account_id from main.stg_raw__accounts").account_id)
+    accounts = sorted(demo_warehouse.query("select account_id from staging.stg_raw__accounts").account_id)
     usage = planted_usage(rng, accounts)
     integers = [5, 3, 9, 3, 1, 9, 9, 2, 7, 0, 0]
     grain.to_parquet(work / "grain.parquet", index=False)

@@ -32,6 +32,7 @@ import pytest
 from bad_inputs.cases import AppendRow, BASE_DIR, Case, DuplicateRow, Reads
 from cs_warehouse import publish
 from cs_warehouse.dbt_runner import PROJECT_DIR
+from conftest import open_warehouse
 
 STAGING = ["--", "--select", "+raw_rejects", "path:models/staging", "--indirect-selection", "cautious"]
 NEW_ACCOUNT = {"account_id": "A005", "account_name": "Fifth Co", "created_at": "2024-05-01"}
@@ -51,7 +52,7 @@ def run_publish(warehouse: Path, raw_dir: Path, *extra: str, **popen) -> subproc
 
 
 def query(path: Path, sql: str):
-    with duckdb.connect(str(path), read_only=True) as connection:
+    with open_warehouse(path) as connection:
         return connection.execute(sql).fetchall()
 
 
@@ -80,6 +81,7 @@ def warehouse(tmp_path_factory) -> Path:
 READER = r"""
 import sys, duckdb
 connection = duckdb.connect(sys.argv[1], read_only=True)
+connection.execute("set search_path = 'main,staging,intermediate'")
 print(connection.execute("select count(*) from stg_raw__accounts").fetchone()[0], flush=True)
 sys.stdin.readline()  # the test publishes a new version meanwhile
 # tables this connection has not read yet: their pages come from the file it opened

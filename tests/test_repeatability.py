@@ -24,21 +24,22 @@ FLOATING = ("DOUBLE", "FLOAT", "REAL")
 
 
 def checksums(path) -> dict[str, tuple[int, int]]:
-    """{relation: (rows, order-independent hash of all rows)} for schema main."""
+    """{schema.relation: (rows, order-independent hash of all rows)} for every schema the build writes."""
     result = {}
     with duckdb.connect(str(path), read_only=True) as connection:
-        relations = [row[0] for row in connection.execute(
-            "select table_name from information_schema.tables where table_schema = 'main' order by 1").fetchall()]
-        for relation in relations:
+        relations = connection.execute(
+            "select table_schema, table_name from information_schema.tables "
+            "where table_schema in ('main', 'staging', 'intermediate') order by 1, 2").fetchall()
+        for schema, relation in relations:
             columns = connection.execute(
                 "select column_name, data_type from information_schema.columns "
-                "where table_schema = 'main' and table_name = ? order by ordinal_position", [relation]).fetchall()
+                "where table_schema = ? and table_name = ? order by ordinal_position", [schema, relation]).fetchall()
             values = [f"printf('%.12g', \"{name}\")" if data_type in FLOATING else f'"{name}"'
                       for name, data_type in columns]
             rows, total = connection.execute(
-                f"select count(*), coalesce(sum(hash({', '.join(values)})::hugeint), 0) from main.\"{relation}\""
+                f"select count(*), coalesce(sum(hash({', '.join(values)})::hugeint), 0) from {schema}.\"{relation}\""
             ).fetchone()
-            result[relation] = (int(rows), int(total))
+            result[f"{schema}.{relation}"] = (int(rows), int(total))
     return result
 
 

@@ -21,6 +21,7 @@ import pytest
 
 from cs_warehouse import reports
 from cs_warehouse.dbt_runner import PROJECT_DIR
+from conftest import open_warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -295,7 +296,7 @@ def test_index_links_validation_report_when_present(rendered, tmp_path):
 
 
 def test_japanese_names_and_yen_render(small_warehouse, rendered, views):
-    with duckdb.connect(str(small_warehouse.path), read_only=True) as connection:
+    with open_warehouse(small_warehouse.path) as connection:
         names = [row[0] for row in connection.execute("select distinct csm_name from main.mart_csm_book").fetchall()
                  if re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", row[0] or "")]
     assert names, "the generated data should have Japanese CSM names"

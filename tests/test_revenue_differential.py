@@ -16,18 +16,18 @@ import json
 import math
 from decimal import Decimal
 
-import duckdb
 import pytest
 
 import test_revenue_reference as reference
 from test_revenue_reference import revenue_hand_raw_dir  # noqa: F401  (a shared session fixture)
+from conftest import open_warehouse
 
 GENERATED = [(1, 80), (2, 80), (3, 80), (7, 150), (4, 400)]
 
 
 def fetch(warehouse, sql: str) -> list[dict]:
     """Rows as dicts with exact values (Decimal money), not pandas floats."""
-    with duckdb.connect(str(warehouse.path), read_only=True) as connection:
+    with open_warehouse(warehouse.path) as connection:
         cursor = connection.execute(sql)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
@@ -72,9 +72,9 @@ def check_all(warehouse, ref: reference.Reference) -> None:
     assert len(fct) > 0
     assert_matches(fetch(warehouse, "select * from main.fct_mrr_monthly"), fct,
                    ["account_id", "month"], "fct_mrr_monthly")
-    assert_matches(fetch(warehouse, "select account_id, month, arr, tier from main.int_account_tiers_monthly"),
+    assert_matches(fetch(warehouse, "select account_id, month, arr, tier from intermediate.int_account_tiers_monthly"),
                    reference.account_tiers_monthly(ref), ["account_id", "month"], "int_account_tiers_monthly")
-    assert_matches(fetch(warehouse, "select * from main.int_renewals_due"), reference.renewals_due(ref),
+    assert_matches(fetch(warehouse, "select * from intermediate.int_renewals_due"), reference.renewals_due(ref),
                    ["account_id", "month"], "int_renewals_due")
     assert_matches(fetch(warehouse, "select * from main.mart_revenue_monthly"), reference.revenue_monthly(ref),
                    ["month"], "mart_revenue_monthly")
@@ -135,7 +135,7 @@ def test_expansions_recover_the_planted_expansions_by_type(dataset, warehouse_fo
     rows = fetch(warehouse, """
         with lines as (
             select account_id, month, list_sort(list(contract_id)) as contract_ids
-            from main.int_contract_lines_joined_to_snapshots
+            from intermediate.int_contract_lines_joined_to_snapshots
             group by account_id, month
         )
         select

@@ -12,20 +12,20 @@ from __future__ import annotations
 
 import math
 
-import duckdb
 import numpy as np
 import pytest
 from lifelines import KaplanMeierFitter
 
 import test_revenue_reference as reference
 from test_revenue_reference import revenue_hand_raw_dir  # noqa: F401  (a shared session fixture)
+from conftest import open_warehouse
 
 GENERATED = [(1, 80), (7, 150), (4, 400)]
 SEGMENT_TYPES = ["all", "tier", "industry", "plan"]
 
 
 def mart_survival(warehouse) -> dict:
-    with duckdb.connect(str(warehouse.path), read_only=True) as connection:
+    with open_warehouse(warehouse.path) as connection:
         rows = connection.execute("select * from main.mart_survival").fetchall()
         names = [column[0] for column in connection.description]
     survival = {}

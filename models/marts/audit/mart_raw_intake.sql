@@ -1,0 +1,67 @@
+-- One row per raw source: which file was read, and how many of its rows were read,
+-- accepted (in its staging model) and rejected (in raw_rejects). The three counts
+-- come from three relations, so the test rows_read = rows_accepted + rows_rejected
+-- checks that no row was lost between them.
+{%- set sources = ['accounts', 'contracts', 'usage', 'csms', 'csm_assignments', 'touchpoints',
+                   'surveys', 'tickets', 'milestones', 'community', 'fx_rates'] %}
+
+with
+
+rejects as (
+    select * from {{ ref('raw_rejects') }}
+),
+
+rejected_per_source as (
+    select
+        source,
+        count(*) as rows_rejected
+    from rejects
+    group by source
+),
+
+{% for source_name in sources %}
+{{ source_name }}_read as (
+    select
+        '{{ source_name }}' as source,
+        max(source_file) as source_file,
+        count(*) as rows_read
+    from {{ ref('base_raw__' ~ source_name) }}
+),
+
+{{ source_name }}_accepted as (
+    select
+        '{{ source_name }}' as source,
+        count(*) as rows_accepted
+    from {{ ref('stg_raw__' ~ source_name) }}
+),
+{% endfor %}
+
+read_and_accepted as (
+    {%- for source_name in sources %}
+    select
+        {{ source_name }}_read.source,
+        {{ source_name }}_read.source_file,
+        {{ source_name }}_read.rows_read,
+        {{ source_name }}_accepted.rows_accepted
+    from {{ source_name }}_read
+    cross join {{ source_name }}_accepted
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+final as (
+    select
+        read_and_accepted.source,
+        read_and_accepted.source_file,
+        read_and_accepted.source_file is not null as is_provided,
+        cast(read_and_accepted.rows_read as bigint) as rows_read,
+        cast(read_and_accepted.rows_accepted as bigint) as rows_accepted,
+        cast(coalesce(rejected_per_source.rows_rejected, 0) as bigint) as rows_rejected
+    from read_and_accepted
+    left join rejected_per_source
+        on rejected_per_source.source = read_and_accepted.source
+)
+
+select * from final
