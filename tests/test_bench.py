@@ -197,7 +197,9 @@ def test_pandas_ceiling_records_survivors_and_stops_at_the_cap(bench_run):
         rows[cap] = _table_rows(written.read_text())[f"{ACCOUNTS:,}"]
     assert rows["20"][-1] == "survived"
     assert rows["0.05"][-1] == "did not survive: stopped at the cap"
-    assert float(rows["0.05"][2].split()[0]) > 0.05  # the recorded peak passed the cap
+    # the recorded peak reached the cap (the table prints GB to 2 decimals, so a peak just past
+    # 0.05 GB reads 0.05)
+    assert float(rows["0.05"][2].split()[0]) >= 0.05
 
 
 def test_usage_variants_run_and_agree_on_their_rows(bench_run):
