@@ -486,7 +486,7 @@ def render_markdown(raw: dict, summary: dict) -> str:
         f"{raw['load_average_end']}: a load above the core count means other work shared the machine",
         f"- project at commit {machine['git_commit']}"
         + (f", with uncommitted changes to {', '.join(dirty)}" if dirty else ""),
-        f"- peak RSS: the larger of psutil polling of the process tree (every 0.05 s) and the kernel's "
+        "- peak RSS: the larger of psutil polling of the process tree (every 0.05 s) and the kernel's "
         "ru_maxrss of the process (wait4)",
         "",
     ]

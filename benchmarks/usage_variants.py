@@ -45,7 +45,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -322,7 +321,7 @@ def main(argv=None) -> int:
         print(json.dumps(run_one(args)))
         return 0
     names = args.variant or list(variants(args.usage))
-    print(f"| variant | memory_limit | seconds | peak RSS | peak spill | rows / error |\n|---|---|---|---|---|---|")
+    print("| variant | memory_limit | seconds | peak RSS | peak spill | rows / error |\n|---|---|---|---|---|---|")
     for name in names:
         command = [sys.executable, "-m", "benchmarks.usage_variants", "--one", "--usage", args.usage,
                    "--warehouse", args.warehouse, "--variant", name, "--memory-limit", args.memory_limit,

@@ -60,7 +60,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
-import pandas as pd
 import yaml
 
 from cs_warehouse.dbt_runner import PROJECT_DIR, dbt_executable

@@ -54,8 +54,18 @@ import duckdb
 import pandas as pd
 import yaml
 
-from cs_warehouse.contract import (PROJECT_DIR, Column, Contract, RawFile, Source, default_raw_dir,
-                                   find_raw_file, load_contract, project_vars, seed_values)
+from cs_warehouse.contract import (
+    PROJECT_DIR,
+    Column,
+    Contract,
+    RawFile,
+    Source,
+    default_raw_dir,
+    find_raw_file,
+    load_contract,
+    project_vars,
+    seed_values,
+)
 
 REPORTS_DIR = PROJECT_DIR / "reports"
 SAMPLE_SIZE = 5
@@ -881,7 +891,6 @@ code{font-size:.85rem;background:#f4f6f8;padding:0 .2rem} .muted{color:#666}
 
 
 def render_html(report: ValidationReport) -> str:
-    counts = report.counts()
     esc = html.escape
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
              "<title>Raw data validation</title>", f"<style>{_CSS}</style></head><body>",
