@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export CS_RAW_DIR ?= $(CURDIR)/data/demo
 export CS_WAREHOUSE_PATH ?= $(CURDIR)/warehouse.duckdb
 
-.PHONY: build setup validate publish reports refresh lab test bench docs clean
+.PHONY: build setup validate publish reports refresh lab test lint bench docs clean
 
 build: setup validate publish reports
 
@@ -47,6 +47,15 @@ reports: setup
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.app_settings_dir=$(CURDIR)/notebooks/.lab-settings
+
+# ruff on the Python, sqlfluff (dbt templater, DuckDB dialect) on the models and dbt tests;
+# sqlfluff compiles the project, and two usage models plan their batches from a built
+# warehouse, so it reads the demo build in target/lint.duckdb (built when missing)
+LINT_WAREHOUSE := $(CURDIR)/target/lint.duckdb
+lint: setup
+	$(BIN)/ruff check .
+	test -f $(LINT_WAREHOUSE) || CS_WAREHOUSE_PATH=$(LINT_WAREHOUSE) $(BIN)/dbt build --quiet --exclude-resource-type test unit_test
+	CS_WAREHOUSE_PATH=$(LINT_WAREHOUSE) $(BIN)/sqlfluff lint models tests/dbt analyses
 
 test: setup
 	$(BIN)/python -m pytest tests
