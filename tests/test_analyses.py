@@ -10,20 +10,15 @@ import duckdb
 import pandas as pd
 import pytest
 
-from cs_warehouse.dbt_runner import PROJECT_DIR, run_dbt
-from conftest import DEMO_DIR
+from cs_warehouse.dbt_runner import PROJECT_DIR
 
 ANALYSES = sorted(path.stem for path in (PROJECT_DIR / "analyses").glob("*.sql"))
 
 
 @pytest.fixture(scope="module")
-def compiled(demo_warehouse, tmp_path_factory) -> dict[str, str]:
-    """Compiled SQL of every analysis, by name, with the default vars."""
-    target = tmp_path_factory.mktemp("analyses_target")
-    process = run_dbt(["compile", "--select", "resource_type:analysis"], raw_dir=DEMO_DIR,
-                      warehouse=demo_warehouse.path, target_path=target, timeout=300)
-    assert process.returncode == 0, process.stdout[-5000:] + process.stderr[-2000:]
-    folder = target / "compiled" / "cs_warehouse" / "analyses"
+def compiled(demo_compiled) -> dict[str, str]:
+    """Compiled SQL of every analysis, by name, with the default vars (one dbt compile)."""
+    folder = demo_compiled / "compiled" / "cs_warehouse" / "analyses"
     return {path.stem: path.read_text() for path in folder.glob("*.sql")}
 
 
