@@ -30,3 +30,11 @@ def test_every_report_has_an_exposure_on_the_marts_its_notebook_reads(demo_compi
         assert name in declared, f"no exposure {name} for {notebook.name}"
         assert declared[name]["type"] == "notebook"
         assert parents(declared[name]) == set(PUBLIC.findall(notebook.read_text())), name
+
+
+def test_the_superset_dashboard_exposure_depends_on_the_datasets_of_its_charts(demo_compiled):
+    dashboard = json.loads((PROJECT_DIR / "bi" / "dashboard.json").read_text())
+    exposure = exposures(demo_compiled)["superset_cs_overview"]
+    assert exposure["type"] == "dashboard"
+    assert dashboard["slug"] in exposure["url"]
+    assert parents(exposure) == {chart["dataset"] for chart in dashboard["charts"]}
