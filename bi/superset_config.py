@@ -8,8 +8,6 @@ import os
 import secrets
 from pathlib import Path
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 
 BI_HOME = Path(os.environ.get("CS_BI_HOME", Path(__file__).resolve().parents[1] / ".bi"))
 BI_HOME.mkdir(parents=True, exist_ok=True)
@@ -45,17 +43,24 @@ PREVENT_UNSAFE_DB_CONNECTIONS = False
 # new duckdb.connect(path) returns that instance, which still reads the file as it
 # was before a publish renamed a new one over it. An in-memory instance is never
 # shared, and ATTACH opens the file as it is now, read-only. The URI in Superset
-# stays the warehouse path.
-@event.listens_for(Engine, "do_connect")
-def _duckdb_fresh_instance(dialect, connection_record, cargs, cparams):
-    if dialect.name != "duckdb":
-        return None
+# stays the warehouse path. (SQLAlchemy's do_connect event would be the usual hook,
+# but it does not fire when registered on the Engine class, and Superset creates
+# its engines itself; so duckdb_engine's connect is wrapped.)
+import duckdb_engine  # noqa: E402
+
+_duckdb_engine_connect = duckdb_engine.Dialect.connect
+
+
+def _duckdb_fresh_instance(self, *cargs, **cparams):
     path = cparams.get("database") or (cargs[0] if cargs else None)
-    if not path or path == ":memory:" or str(path).startswith("md:"):
-        return None
+    if not path or str(path) == ":memory:" or str(path).startswith("md:"):
+        return _duckdb_engine_connect(self, *cargs, **cparams)
     params = {key: value for key, value in cparams.items() if key not in ("database", "read_only")}
-    connection = dialect.connect(":memory:", **params)
+    connection = _duckdb_engine_connect(self, ":memory:", **params)
     quoted = str(path).replace("'", "''")
     connection.execute(f"attach '{quoted}' as warehouse (read_only)")
     connection.execute("use warehouse")
     return connection
+
+
+duckdb_engine.Dialect.connect = _duckdb_fresh_instance
