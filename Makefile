@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export CS_RAW_DIR ?= $(CURDIR)/data/demo
 export CS_WAREHOUSE_PATH ?= $(CURDIR)/warehouse.duckdb
 
-.PHONY: build setup validate publish reports refresh lab test lint bench docs clean
+.PHONY: build setup validate publish reports refresh lab test lint bench docs clean bi bi-stop
 
 build: setup validate publish reports
 
@@ -72,5 +72,20 @@ docs: setup
 	$(BIN)/dbt docs generate
 	$(BIN)/python -m cs_warehouse.marts_doc
 
+# Apache Superset on 127.0.0.1:8088 over $(CS_WAREHOUSE_PATH), read-only, in its own
+# venv (bi/requirements.txt), provisioned from bi/ (README, "Superset"). Its state: .bi/
+BI_VENV := .venv-bi
+$(BI_VENV)/.installed: bi/requirements.txt
+	test -x $(BI_VENV)/bin/python || $(PYTHON) -m venv $(BI_VENV)
+	$(BI_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BI_VENV)/bin/python -m pip install --quiet -r bi/requirements.txt
+	touch $@
+
+bi: $(BI_VENV)/.installed
+	$(BI_VENV)/bin/python bi/manage.py start
+
+bi-stop:
+	$(PYTHON) bi/manage.py stop
+
 clean:
-	rm -rf target logs $(VENV)
+	rm -rf target logs $(VENV) $(BI_VENV)

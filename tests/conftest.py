@@ -121,3 +121,15 @@ def small_dataset(dataset) -> Path:
 @pytest.fixture(scope="session")
 def small_warehouse(warehouse_for, small_dataset) -> Warehouse:
     return warehouse_for(small_dataset)
+
+
+@pytest.fixture(scope="session")
+def demo_compiled(demo_warehouse, tmp_path_factory) -> Path:
+    """A dbt target directory for the demo warehouse, from one `dbt compile` of the
+    analyses: it holds the compiled analyses and the semantic manifest (MetricFlow)."""
+    target = tmp_path_factory.mktemp("demo_compiled")
+    process = run_dbt(["compile", "--select", "resource_type:analysis"], raw_dir=DEMO_DIR,
+                      warehouse=demo_warehouse.path, target_path=target, timeout=300)
+    if process.returncode != 0:
+        raise AssertionError(f"dbt compile failed:\n{process.stdout[-5000:]}\n{process.stderr[-2000:]}")
+    return target
