@@ -34,7 +34,7 @@ from cs_warehouse import publish
 from cs_warehouse.dbt_runner import PROJECT_DIR
 from conftest import open_warehouse
 
-STAGING = ["--", "--select", "+raw_rejects", "path:models/staging", "--indirect-selection", "cautious"]
+STAGING = ["--", "--select", "+raw_rejects", "+mart_raw_intake", "path:models/staging", "--indirect-selection", "cautious"]
 NEW_ACCOUNT = {"account_id": "A005", "account_name": "Fifth Co", "created_at": "2024-05-01"}
 
 
@@ -133,16 +133,16 @@ def test_a_failed_build_leaves_the_published_warehouse_as_it_was(warehouse, tmp_
 
 def test_a_failed_audit_leaves_the_published_warehouse_as_it_was(warehouse, tmp_path, monkeypatch):
     """The audit's checks are GX expectations on the built file: one that the data
-    breaks (contract MRR is no fraction) stands for a mart that breaks its check."""
+    breaks (rows read is no fraction) stands for a mart that breaks its check."""
     before = fingerprint(warehouse)
     monkeypatch.setenv("CS_WAREHOUSE_PATH", str(warehouse))
     out = io.StringIO()
-    failing = publish.range_check("stg_raw__contracts", "mrr", 0, 1)
+    failing = publish.range_check("mart_raw_intake", "rows_read", 0, 1)
     code = publish.main(["--raw-dir", str(BASE_DIR), "--quiet", *STAGING], checks=[failing], out=out)
     output = out.getvalue()
     assert code == 2, output
     assert "The audit failed (1 check(s))" in output
-    assert "FAILED  stg_raw__contracts: mrr in [0, 1]: 5 of 5 row(s) break it" in output
+    assert "FAILED  mart_raw_intake: rows_read in [0, 1]: " in output and " row(s) break it" in output
     assert f"the published warehouse {warehouse} is unchanged" in output
     assert fingerprint(warehouse) == before
     assert leftovers(warehouse) == []

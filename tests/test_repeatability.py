@@ -73,5 +73,5 @@ def test_two_builds_of_the_same_input_are_identical(small_dataset, small_warehou
     different = {relation: (first_sums[relation], second_sums[relation])
                  for relation in first_sums if first_sums[relation] != second_sums[relation]}
     assert not different, f"relations whose contents differ between two builds: {different}"
-    marts = [relation for relation in first_sums if relation.startswith(("mart_", "fct_", "dim_"))]
+    marts = [relation for relation in first_sums if relation.startswith(("main.mart_", "main.fct_", "main.dim_"))]
     assert marts, "no mart was built"
