@@ -140,3 +140,26 @@ def test_rolling_nps_sums_three_months_of_responses(small_warehouse):
     tier_cells = actual.xs("tier", level="segment_type")
     assert (tier_cells["responses"] > 0).any() and (actual["window_months"] == window).all()
     assert (monthly["is_below_min_n"] == (monthly["responses"] < MIN_N)).all()
+
+
+@pytest.mark.parametrize("relation", ["mart_condition_upsell", "mart_utilization_matrix"])
+def test_condition_and_matrix_cells_carry_intervals(small_warehouse, relation):
+    cells = small_warehouse.table(relation)
+    assert_intervals(cells, "upsold", "observations", "upsell_rate_ci_low", "upsell_rate_ci_high", relation)
+    assert_intervals(cells, "churned", "observations", "churn_rate_ci_low", "churn_rate_ci_high", relation)
+    assert (cells["is_below_min_n"] == (cells["observations"] < MIN_N)).all()
+
+
+def test_community_impact_and_scorecard_carry_intervals(small_warehouse):
+    community = small_warehouse.table("mart_community_impact")
+    assert_intervals(community, "churned", "observations", "churn_rate_12m_ci_low", "churn_rate_12m_ci_high",
+                     "community")
+    assert (community["is_below_min_n"] == (community["observations"] < MIN_N)).all()
+    scorecard = small_warehouse.table("mart_cs_scorecard").set_index("month")
+    revenue = small_warehouse.table("mart_revenue_monthly").set_index("month")
+    assert list(scorecard.index) == list(revenue.index)
+    assert (scorecard["renewals_due"] == revenue["renewals_due"]).all()
+    scorecard["renewals_churned"] = revenue["renewals_churned"]
+    assert_intervals(scorecard, "renewals_churned", "renewals_due", "renewal_churn_rate_ci_low",
+                     "renewal_churn_rate_ci_high", "scorecard renewal churn")
+    assert (scorecard["is_renewal_churn_rate_below_min_n"] == (scorecard["renewals_due"] < MIN_N)).all()
