@@ -28,8 +28,11 @@ def truth() -> dict:
 
 @pytest.fixture(scope="module")
 def last_complete_month(demo_warehouse):
-    months = demo_warehouse.table("int_months")
-    return months.loc[~months["is_partial_month"], "month"].max()
+    # the month before the as-of month, or the as-of month when the as-of date ends it
+    as_of = pd.Timestamp(demo_warehouse.table("dim_accounts")["as_of_date"].iloc[0])
+    month = as_of.to_period("M").to_timestamp()
+    complete = month if as_of == month + pd.offsets.MonthEnd(0) else month - pd.DateOffset(months=1)
+    return complete
 
 
 def test_the_demo_is_the_healthy_profile(truth):

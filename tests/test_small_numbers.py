@@ -106,7 +106,8 @@ def test_rolling_nps_sums_three_months_of_responses(small_warehouse):
     window = dbt_vars()["nps_rolling_months"]
     monthly = small_warehouse.table("mart_nps_monthly")
     rolling = small_warehouse.table("mart_nps_rolling")
-    months = sorted(pd.to_datetime(small_warehouse.table("int_months")["month"]))
+    # the reporting months: mart_revenue_monthly has one row for each
+    months = sorted(pd.to_datetime(small_warehouse.table("mart_revenue_monthly")["month"]))
     tiers = list(pd.read_csv(Path(__file__).resolve().parents[1] / "seeds" / "tier_policy.csv")["tier"])
     segments = [("all", "all")] + [("tier", t) for t in tiers] + [("stage", s) for s in
                                                                   ["entry", "onboard", "active", "loyal"]]
