@@ -1,6 +1,6 @@
 """Synthetic raw data for the CS warehouse, with planted effects the marts must recover.
 
-    python -m cs_warehouse.generate --accounts 300 --seed 42 --out data/demo
+    python -m cs_warehouse.generate --accounts 300 --seed 42 --profile healthy --out data/demo
 
 Writes the raw files of docs/data-contract.md (``accounts``, ``contracts``, ``usage``,
 ``csms``, ``csm_assignments``, ``touchpoints``, ``surveys``, ``tickets``,
@@ -112,6 +112,66 @@ WEEKDAY_WEIGHT = np.array([1, 1, 1, 1, 1, 0.25, 0.25])  # Mon..Sun: weekends muc
 LEVEL_MIN, LEVEL_MAX = 0.1, 0.9
 WINDOW = 28
 FEATURE_SHARES = {1: [1.0], 2: [0.65, 0.35], 3: [0.5, 0.3, 0.2]}
+
+
+
+# --- profiles: the planted effects a dataset is generated with ----------------------
+@dataclass(frozen=True)
+class Profile:
+    """The effects planted in a dataset. `default` is the generator's original world
+    (Kaonavi's renewal rates taken literally: a churny base that exercises every
+    stage); `healthy` is a believable mid-size Japanese SaaS (GRR ~85-92%, annual logo
+    churn ~10-20%) with a few problems to find: the mid-touch tier is under-covered
+    (its CSMs miss many touches) and one quarter's cohorts onboarded badly."""
+
+    name: str
+    nonrenewal_by_stage: tuple          # P(not renewing an annual term) by stage
+    band_initial: tuple                 # latent band of a new account
+    band_markov: tuple                  # monthly band transitions (rows: from)
+    downgrade_by_band: tuple            # P(fewer seats at renewal) by band
+    touch_miss_by_tier: tuple           # share of due human touches that are missed
+    cancel_hazard_by_stage: tuple       # monthly cancellation of open-ended terms: the same annual odds
+    slow_onboarding_cohorts: tuple = () # first contract months (YYYY-MM) whose onboarding ran late
+
+    @property
+    def nonrenewal(self) -> np.ndarray:
+        return np.array(self.nonrenewal_by_stage)
+
+    @property
+    def cancel_hazard(self) -> np.ndarray:
+        return np.array(self.cancel_hazard_by_stage)
+
+
+def _monthly_hazard(annual: tuple) -> tuple:
+    return tuple((1.0 - (1.0 - np.array(annual)) ** (1.0 / 12.0)).tolist())
+
+
+PROFILES = {
+    "default": Profile(
+        name="default",
+        nonrenewal_by_stage=tuple(P_NONRENEW.tolist()),
+        band_initial=tuple(BAND_INITIAL.tolist()),
+        band_markov=tuple(map(tuple, BAND_MARKOV.tolist())),
+        downgrade_by_band=tuple(P_DOWNGRADE.tolist()),
+        touch_miss_by_tier=(0.15, 0.15, 0.15, 0.15),
+        cancel_hazard_by_stage=tuple(MONTHLY_CANCEL_HAZARD.tolist()),
+    ),
+    "healthy": Profile(
+        name="healthy",
+        nonrenewal_by_stage=(0.70, 0.35, 0.12, 0.04),
+        band_initial=(0.06, 0.22, 0.42, 0.30),
+        band_markov=(
+            (0.70, 0.20, 0.08, 0.02),
+            (0.04, 0.76, 0.17, 0.03),
+            (0.01, 0.05, 0.86, 0.08),
+            (0.005, 0.015, 0.08, 0.90),
+        ),
+        downgrade_by_band=(0.35, 0.20, 0.05, 0.02),
+        touch_miss_by_tier=(0.10, 0.55, 0.15, 0.15),
+        cancel_hazard_by_stage=_monthly_hazard((0.70, 0.35, 0.12, 0.04)),
+        slow_onboarding_cohorts=("2026-01", "2026-02", "2026-03"),
+    ),
+}
 
 STREAMS = ["accounts", "names", "life", "plans", "csm", "touch", "tickets", "milestones", "fx", "usage"]
 
@@ -349,10 +409,12 @@ class Config:
     # share of accounts that are already customers in the first month (the rest
     # sign up over the period); a mature customer base has more usage rows
     initial_share: float = 0.2
+    # the planted effects (PROFILES): default, or healthy for the bundled demo
+    profile: str = "default"
 
 
-def _markov_step(rng, bands):
-    cum = np.cumsum(BAND_MARKOV, axis=1)[bands]
+def _markov_step(rng, bands, matrix=BAND_MARKOV):
+    cum = np.cumsum(np.asarray(matrix), axis=1)[bands]
     u = rng.random(len(bands))[:, None]
     return np.minimum((u > cum).sum(axis=1), 3).astype(np.int8)
 
@@ -370,6 +432,9 @@ class Simulation:
 
     def __init__(self, cfg: Config):
         self.cfg = cfg
+        if cfg.profile not in PROFILES:
+            raise ValueError(f"--profile must be one of {', '.join(PROFILES)}, not {cfg.profile!r}")
+        self.profile = PROFILES[cfg.profile]
         self.cal = Calendar(cfg.start, cfg.as_of)
         self.n = int(cfg.accounts)
         if self.n < 1:
@@ -525,11 +590,11 @@ class Simulation:
             b = np.full(n, -1, dtype=np.int8)
             prev = band[:, m - 1] if m > 0 else np.full(n, -1, dtype=np.int8)
             cont = cur_live & (prev >= 0)
-            b[cont] = prev[cont] if m == A else _markov_step(r, prev[cont])
+            b[cont] = prev[cont] if m == A else _markov_step(r, prev[cont], self.profile.band_markov)
             nidx = np.nonzero(new)[0]
-            b[nidx] = r.choice(4, size=len(nidx), p=BAND_INITIAL)
+            b[nidx] = r.choice(4, size=len(nidx), p=np.array(self.profile.band_initial))
             bidx = np.nonzero(back)[0]
-            b[bidx] = _markov_step(r, np.maximum(last_band[bidx], 0))
+            b[bidx] = _markov_step(r, np.maximum(last_band[bidx], 0), self.profile.band_markov)
             if m == A:  # the window of a partial month reaches back: a new start cannot look healthy
                 fresh = cur_live & ~cont
                 b[fresh] = np.minimum(b[fresh], 1)
@@ -573,11 +638,11 @@ class Simulation:
             # --- decisions for next month
             st0 = np.maximum(st, 0)
             due = cur_live & (term_end == m)  # annual terms ending on the last day of m
-            renew = due & (r.random(n) >= P_NONRENEW[st0])
+            renew = due & (r.random(n) >= self.profile.nonrenewal[st0])
             nonrenew = due & ~renew
             late = nonrenew & (r.random(n) < LATE_RENEWAL_SHARE)
             gap = np.where(r.random(n) < 0.5, LATE_RENEWAL_GAP_MONTHS[0], LATE_RENEWAL_GAP_MONTHS[1])
-            cancel = cur_live & (term_end < 0) & (r.random(n) < MONTHLY_CANCEL_HAZARD[st0]) & (m < A)
+            cancel = cur_live & (term_end < 0) & (r.random(n) < self.profile.cancel_hazard[st0]) & (m < A)
             if m < A:
                 for kind, mask in ((0, due), (1, cancel)):
                     idx = np.nonzero(mask)[0]
@@ -592,7 +657,7 @@ class Simulation:
             # renewals: new rows for the next term, sometimes with fewer seats or a lower plan
             ridx = np.nonzero(renew)[0]
             if len(ridx):
-                down = r.random(len(ridx)) < P_DOWNGRADE[np.maximum(b[ridx], 0)]
+                down = r.random(len(ridx)) < np.array(self.profile.downgrade_by_band)[np.maximum(b[ridx], 0)]
                 didx = ridx[down]
                 self.dept_seats[didx, 0] = np.maximum(
                     5, np.round(self.dept_seats[didx, 0] * r.uniform(0.7, 0.92, len(didx))))
@@ -977,7 +1042,7 @@ class Simulation:
             live = self.live[:, m]
             tier = np.maximum(self.tier[:, m], 0)
             cond = self.condition[:, m]
-            # human touches on a cadence: 15% of due touches are missed
+            # human touches on a cadence: a share of due touches (15% by default) is missed
             idx = np.nonzero(live & has_csm)[0]
             nt = next_touch[idx]
             nt = np.where(nt < first_day, first_day + r.integers(0, 10, len(idx)), nt)  # after a gap
@@ -987,7 +1052,7 @@ class Simulation:
                 if not due.any():
                     break
                 d_idx = idx[due]
-                keep = r.random(len(d_idx)) >= 0.15
+                keep = r.random(len(d_idx)) >= np.array(self.profile.touch_miss_by_tier)[tier[d_idx]]
                 a, day = d_idx[keep], nt[due][keep]
                 if len(a):
                     out.append(self._touch_rows(r, a, day, tier[a], cond[a], touch_count[a], human=True))
@@ -1074,7 +1139,12 @@ class Simulation:
 
         add("setup_complete", setup, has_setup)
         u = r.random(n)
-        ob = np.where(u < 0.75, setup + r.integers(3, 50, n), setup + r.integers(50, 200, n))
+        fast, slow = setup + r.integers(3, 50, n), setup + r.integers(50, 200, n)
+        # a cohort that onboarded badly: every account of it takes the slow path
+        first_month = np.datetime64(0, "D") + self.first_start.astype("timedelta64[D]")
+        slow_cohort = np.isin(first_month.astype("datetime64[M]").astype(str),
+                              np.array(self.profile.slow_onboarding_cohorts, dtype=str))
+        ob = np.where((u < 0.75) & ~slow_cohort, fast, slow)
         ob_ok = add("onboarding_complete", ob, has_setup & (u < 0.85))
         add("first_report", setup + r.integers(1, 90, n), has_setup & (r.random(n) < 0.85))
         add("integration_connected", setup + r.integers(10, 180, n), has_setup & (r.random(n) < 0.5))
@@ -1129,8 +1199,8 @@ def build_truth(sim: Simulation, row_counts: dict) -> dict:
             "observations": n_obs,
             "annual_renewal_observations": int(annual.sum()),
             "cancellation_observations": int(cancel.sum()),
-            "planted_nonrenewal_probability": float(P_NONRENEW[s]),
-            "expected_churn_rate": _rate(P_NONRENEW[s] * annual.sum() + cancel.sum(), n_obs),
+            "planted_nonrenewal_probability": float(sim.profile.nonrenewal[s]),
+            "expected_churn_rate": _rate(sim.profile.nonrenewal[s] * annual.sum() + cancel.sum(), n_obs),
             "realized_churn_rate": _rate(o["churned"][sel].sum(), n_obs),
             "realized_churned": int(o["churned"][sel].sum()),
         }
@@ -1209,24 +1279,24 @@ def build_truth(sim: Simulation, row_counts: dict) -> dict:
                    "realisation_candidates_days_per_week_features": [list(c) for c in CANDIDATES[b]]}
             for b, name in enumerate(BANDS)
         },
-        "band_initial_distribution": dict(zip(BANDS, BAND_INITIAL.tolist())),
-        "band_markov_matrix": {"states": BANDS, "rows_from_cols_to": BAND_MARKOV.tolist()},
+        "band_initial_distribution": dict(zip(BANDS, list(sim.profile.band_initial))),
+        "band_markov_matrix": {"states": BANDS, "rows_from_cols_to": [list(row) for row in sim.profile.band_markov]},
         "advocacy": {"monthly_become_probability_by_band": dict(zip(BANDS, ADV_ON.tolist())),
                      "monthly_stay_probability_by_band": dict(zip(BANDS, ADV_STAY.tolist())),
                      "is_advocate_share": 0.03,
                      "note": "community activity and NPS >= 9 come only from latent advocates"},
         "planted": {
-            "renewal_nonrenewal_probability_by_stage": dict(zip(STAGES, P_NONRENEW.tolist())),
-            "renewal_rate_by_stage": dict(zip(STAGES, (1 - P_NONRENEW).tolist())),
+            "renewal_nonrenewal_probability_by_stage": dict(zip(STAGES, sim.profile.nonrenewal.tolist())),
+            "renewal_rate_by_stage": dict(zip(STAGES, (1 - sim.profile.nonrenewal).tolist())),
             "stage_basis": "stage in the month before the renewal month",
             "late_renewal_share_of_nonrenewals": LATE_RENEWAL_SHARE,
             "late_renewal_gap_months": LATE_RENEWAL_GAP_MONTHS,
-            "monthly_cancel_hazard_by_stage": dict(zip(STAGES, MONTHLY_CANCEL_HAZARD.tolist())),
+            "monthly_cancel_hazard_by_stage": dict(zip(STAGES, sim.profile.cancel_hazard.tolist())),
             "annual_share": ANNUAL_SHARE,
             "upsell_monthly_probability_by_condition": dict(zip(CONDITIONS, P_UPSELL.tolist())),
             "upsell_basis": "condition in month M; the expansion line starts on the 1st of M+1",
             "expansion_type_weights": dict(zip(EXPANSION_TYPES, EXPANSION_TYPE_WEIGHTS.tolist())),
-            "renewal_downgrade_probability_by_band": dict(zip(BANDS, P_DOWNGRADE.tolist())),
+            "renewal_downgrade_probability_by_band": dict(zip(BANDS, list(sim.profile.downgrade_by_band))),
         },
         "expected_renewal_churn_rate_by_stage": {k: v["expected_churn_rate"] for k, v in renewal.items()},
         "realized_renewal_churn_rate_by_stage": {k: v["realized_churn_rate"] for k, v in renewal.items()},
@@ -1535,6 +1605,10 @@ def generate(cfg: Config, out: Path | str, fmt: str = "csv", usage_format: str =
     if write_latent:
         sim.latent_frame().to_csv(out / "truth_account_months.csv", index=False, lineterminator="\n")
     truth = build_truth(sim, counts)
+    if sim.profile.name != "default":  # the default profile's truth stays as it was
+        truth["profile"] = sim.profile.name
+        truth["planted"]["touch_miss_share_by_tier"] = dict(zip(TIERS, sim.profile.touch_miss_by_tier))
+        truth["planted"]["slow_onboarding_cohorts"] = list(sim.profile.slow_onboarding_cohorts)
     (out / "truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if cfg.progress:
         print(f"[generate] done in {time.time() - t0:.1f}s: {counts}", file=sys.stderr, flush=True)
@@ -1558,11 +1632,15 @@ def main(argv=None) -> int:
     p.add_argument("--initial-share", type=float, default=0.2,
                    help="share of accounts already customers in the first month (default 0.2; "
                         "benchmarks use a mature base, e.g. 0.9)")
+    p.add_argument("--profile", choices=sorted(PROFILES), default="default",
+                   help="planted effects (default: default; the bundled demo uses healthy, a believable "
+                        "mid-size SaaS with a few problems to find)")
     p.add_argument("--write-latent", action="store_true",
                    help="also write truth_account_months.csv (latent band, stage, condition per customer-month)")
     args = p.parse_args(argv)
     cfg = Config(accounts=args.accounts, seed=args.seed, start=args.start, as_of=args.as_of,
-                 progress=args.progress or args.accounts >= 5000, initial_share=args.initial_share)
+                 progress=args.progress or args.accounts >= 5000, initial_share=args.initial_share,
+                 profile=args.profile)
     generate(cfg, args.out, fmt=args.fmt, usage_format=args.usage_format, write_latent=args.write_latent)
     return 0
 

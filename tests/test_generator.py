@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cs_warehouse.generate import Config, Simulation, generate
+from cs_warehouse.generate import PROFILES, Config, Simulation, generate
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -200,8 +200,9 @@ def test_same_seed_gives_identical_files_and_another_seed_differs(tmp_path):
 
 def test_bundled_demo_equals_a_fresh_generation(tmp_path):
     fresh = tmp_path / "demo"
+    # the command of README.md
     subprocess.run([sys.executable, "-m", "cs_warehouse.generate", "--accounts", "300", "--seed", "42",
-                    "--out", str(fresh)], cwd=PROJECT_DIR, check=True, capture_output=True)
+                    "--profile", "healthy", "--out", str(fresh)], cwd=PROJECT_DIR, check=True, capture_output=True)
     for name in COLUMNS:
         pd.testing.assert_frame_equal(read_raw(DEMO_DIR, name, as_text=True), read_raw(fresh, name, as_text=True),
                                       obj=name)
@@ -306,7 +307,7 @@ def test_other_formats(tmp_path):
 
 def test_latent_stage_and_condition_are_what_the_metrics_recompute(demo_account_months, demo_truth):
     sim = Simulation(Config(accounts=demo_truth["accounts"], seed=demo_truth["seed"], start=demo_truth["start"],
-                            as_of=demo_truth["as_of"]))
+                            as_of=demo_truth["as_of"], profile=demo_truth.get("profile", "default")))
     latent = sim.latent_frame().assign(month=lambda x: pd.to_datetime(x["month"]))
     merged = latent.merge(demo_account_months, on=["account_id", "month"], how="outer", indicator=True,
                           suffixes=("_latent", "_recomputed"))
@@ -332,8 +333,9 @@ def test_renewal_observations_match_truth(demo, demo_account_months, demo_truth)
         assert int(by_stage["sum"].get(stage, 0)) == truth[stage]["realized_churned"], stage
     expected = demo_truth["expected_renewal_churn_rate_by_stage"]
     assert expected["entry"] > expected["onboard"] > expected["active"] > expected["loyal"]
-    assert demo_truth["planted"]["renewal_nonrenewal_probability_by_stage"] == \
-        {"entry": 0.95, "onboard": 0.6, "active": 0.25, "loyal": 0.1}
+    # the probabilities of the profile the demo was generated with
+    planted = PROFILES[demo_truth.get("profile", "default")].nonrenewal_by_stage
+    assert demo_truth["planted"]["renewal_nonrenewal_probability_by_stage"] == dict(zip(STAGES, planted))
     # the realised rates follow the planted order
     rate = by_stage["sum"] / by_stage["size"]
     assert rate["onboard"] > rate["active"] > rate["loyal"]

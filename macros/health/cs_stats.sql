@@ -39,3 +39,11 @@
         when {{ observations }} > 0 then least(1.0, {{ cs_wilson_bound(successes, observations, '+', z) }})
     end
 {%- endmacro %}
+
+
+{#- cs_is_below_min_n(observations): true when a rate rests on fewer than
+    `min_n_to_show` [10] observations, so that a report greys it out or leaves it
+    out (docs/metrics.md "Small numbers"). -#}
+{% macro cs_is_below_min_n(observations) -%}
+    coalesce({{ observations }}, 0) < {{ var('min_n_to_show') }}
+{%- endmacro %}

@@ -80,7 +80,10 @@ final as (
         {{ cs_money('cohort_mrr') }} as cohort_mrr,
         {{ cs_money('mrr') }} as mrr,
         {{ cs_ratio('mrr', 'cohort_mrr') }} as revenue_retention,
-        {{ cs_ratio('capped_mrr', 'cohort_mrr') }} as gross_revenue_retention
+        {{ cs_ratio('capped_mrr', 'cohort_mrr') }} as gross_revenue_retention,
+        cast({{ cs_wilson_low('retained_accounts', 'cohort_accounts') }} as double) as logo_retention_ci_low,
+        cast({{ cs_wilson_high('retained_accounts', 'cohort_accounts') }} as double) as logo_retention_ci_high,
+        {{ cs_is_below_min_n('cohort_accounts') }} as is_below_min_n
     from aggregated
 )
 

@@ -94,7 +94,20 @@ final as (
         end as touch_compliance_rate,
         case
             when cadence_days is null then {{ cs_ratio('automated_touch_customers', 'customers') }}
-        end as automated_touch_share
+        end as automated_touch_share,
+        -- the n and 95% Wilson interval of the touch compliance rate (docs/metrics.md "Small numbers")
+        case
+            when cadence_days is not null then cast(touch_compliant_customers as bigint)
+        end as touch_compliant_customers,
+        case
+            when cadence_days is not null
+                then cast({{ cs_wilson_low('touch_compliant_customers', 'customers') }} as double)
+        end as touch_compliance_rate_ci_low,
+        case
+            when cadence_days is not null
+                then cast({{ cs_wilson_high('touch_compliant_customers', 'customers') }} as double)
+        end as touch_compliance_rate_ci_high,
+        {{ cs_is_below_min_n('customers') }} as is_below_min_n
     from joined
 )
 

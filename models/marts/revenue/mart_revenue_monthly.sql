@@ -187,7 +187,17 @@ final as (
         maturity.maturity_level,
         annualised.upsell_count,
         annualised.downsell_count,
-        annualised.mean_logo_churn_rate_12m
+        annualised.mean_logo_churn_rate_12m,
+        cast({{ cs_wilson_low('annualised.churned_customers', 'annualised.customers_start') }} as double)
+            as logo_churn_rate_ci_low,
+        cast({{ cs_wilson_high('annualised.churned_customers', 'annualised.customers_start') }} as double)
+            as logo_churn_rate_ci_high,
+        {{ cs_is_below_min_n('annualised.customers_start') }} as is_logo_churn_rate_below_min_n,
+        cast({{ cs_wilson_low('annualised.renewals_churned', 'annualised.renewals_due') }} as double)
+            as renewal_churn_rate_ci_low,
+        cast({{ cs_wilson_high('annualised.renewals_churned', 'annualised.renewals_due') }} as double)
+            as renewal_churn_rate_ci_high,
+        {{ cs_is_below_min_n('annualised.renewals_due') }} as is_renewal_churn_rate_below_min_n
     from annualised
     left join maturity
         on maturity.month = annualised.month

@@ -70,7 +70,11 @@ final as (
         cast(coalesce(revenue.upsell_count, 0) as bigint) as upsell_count,
         cast(coalesce(stage_ups.stage_up_count, 0) as bigint) as stage_up_count,
         cast(coalesce(toss_ups.toss_up_count, 0) as bigint) as toss_up_count,
-        cast(coalesce(nps_all.responses, 0) as bigint) as nps_responses
+        cast(coalesce(nps_all.responses, 0) as bigint) as nps_responses,
+        cast(coalesce(revenue.renewals_due, 0) as bigint) as renewals_due,
+        revenue.renewal_churn_rate_ci_low,
+        revenue.renewal_churn_rate_ci_high,
+        coalesce(revenue.is_renewal_churn_rate_below_min_n, true) as is_renewal_churn_rate_below_min_n
     from months
     left join revenue
         on revenue.month = months.month

@@ -109,7 +109,12 @@ final as (
         cast(coalesce(cell_totals.upsold, 0) as bigint) as upsold,
         {{ cs_ratio('cell_totals.upsold', 'cell_totals.observations') }} as upsell_rate,
         cast(coalesce(cell_totals.churned, 0) as bigint) as churned,
-        {{ cs_ratio('cell_totals.churned', 'cell_totals.observations') }} as churn_rate
+        {{ cs_ratio('cell_totals.churned', 'cell_totals.observations') }} as churn_rate,
+        cast({{ cs_wilson_low('cell_totals.upsold', 'cell_totals.observations') }} as double) as upsell_rate_ci_low,
+        cast({{ cs_wilson_high('cell_totals.upsold', 'cell_totals.observations') }} as double) as upsell_rate_ci_high,
+        cast({{ cs_wilson_low('cell_totals.churned', 'cell_totals.observations') }} as double) as churn_rate_ci_low,
+        cast({{ cs_wilson_high('cell_totals.churned', 'cell_totals.observations') }} as double) as churn_rate_ci_high,
+        {{ cs_is_below_min_n('cell_totals.observations') }} as is_below_min_n
     from matrix_features
     cross join levels as levels_x
     cross join levels as levels_y

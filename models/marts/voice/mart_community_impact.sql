@@ -33,7 +33,10 @@ final as (
         {{ cs_ratio('aggregated.churned', 'aggregated.observations') }} as churn_rate_12m,
         cast(coalesce(aggregated.churned, 0) as bigint) as churned,
         {{ cs_money('coalesce(aggregated.mrr, 0)') }} as mrr,
-        {{ cs_money('coalesce(aggregated.mrr_12m_later, 0)') }} as mrr_12m_later
+        {{ cs_money('coalesce(aggregated.mrr_12m_later, 0)') }} as mrr_12m_later,
+        cast({{ cs_wilson_low('aggregated.churned', 'aggregated.observations') }} as double) as churn_rate_12m_ci_low,
+        cast({{ cs_wilson_high('aggregated.churned', 'aggregated.observations') }} as double) as churn_rate_12m_ci_high,
+        {{ cs_is_below_min_n('aggregated.observations') }} as is_below_min_n
     from community_groups
     left join aggregated
         on aggregated.has_community_activity = community_groups.has_community_activity

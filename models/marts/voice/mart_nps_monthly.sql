@@ -77,7 +77,8 @@ final as (
         cast(aggregated.mean_csat as double) as mean_csat,
         cast(aggregated.mean_ces as double) as mean_ces,
         cast(coalesce(aggregated.csat_responses, 0) as bigint) as csat_responses,
-        cast(coalesce(aggregated.ces_responses, 0) as bigint) as ces_responses
+        cast(coalesce(aggregated.ces_responses, 0) as bigint) as ces_responses,
+        {{ cs_is_below_min_n('aggregated.responses') }} as is_below_min_n
     from segment_months
     left join aggregated
         on aggregated.month = segment_months.month

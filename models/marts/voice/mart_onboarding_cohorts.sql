@@ -7,6 +7,10 @@ onboarding as (
     select * from {{ ref('int_accounts_onboarding_timed') }}
 ),
 
+as_of as (
+    select * from {{ ref('int_as_of_date') }}
+),
+
 aggregated as (
     select
         cohort_month,
@@ -17,7 +21,8 @@ aggregated as (
         avg(days_to_value) as mean_days_to_value,
         sum(case when has_post_onboarding_upsell then 1 else 0 end) as post_onboarding_upsold_accounts,
         sum(ces_responses) as ces_responses,
-        sum(ces_score_sum) as ces_score_sum
+        sum(ces_score_sum) as ces_score_sum,
+        max(first_start_date) as last_first_start_date
     from onboarding
     group by cohort_month
 ),
@@ -34,8 +39,18 @@ final as (
         {{ cs_ratio('ces_score_sum', 'ces_responses') }} as mean_ces,
         cast(reached_value_accounts as bigint) as reached_value_accounts,
         cast(post_onboarding_upsold_accounts as bigint) as post_onboarding_upsold_accounts,
-        cast(ces_responses as bigint) as ces_responses
+        cast(ces_responses as bigint) as ces_responses,
+        cast({{ cs_wilson_low('completed_within_target', 'accounts') }} as double) as completion_rate_ci_low,
+        cast({{ cs_wilson_high('completed_within_target', 'accounts') }} as double) as completion_rate_ci_high,
+        {{ cs_is_below_min_n('accounts') }} as is_below_min_n,
+        -- every account of the cohort has had the whole target to complete: a cohort
+        -- still inside its window shows a completion rate that can only rise
+        coalesce(
+            {{ dbt.dateadd('day', var('onboarding_target_days'), 'aggregated.last_first_start_date') }} <= as_of.as_of_date,
+            false
+        ) as is_target_window_complete
     from aggregated
+    cross join as_of
 )
 
 select * from final
