@@ -26,7 +26,6 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 Z = 1.959963984540054
-AS_OF = "2026-05-15"  # mid-month: a churn on the 16th falls in the as-of month itself
 BACKTEST_MARTS = ["mart_health_backtest", "mart_health_backtest_auc", "mart_health_backtest_bands",
                   "mart_health_backtest_calibration", "mart_health_weights"]
 COMPONENTS = ["license_utilization", "stickiness", "breadth", "trend"]
@@ -79,14 +78,23 @@ def _cut_at_as_of(raw_dir: Path, out_dir: Path, as_of: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def backtest(warehouse_for, dataset):
-    return warehouse_for(dataset(23, 200), {"as_of_date": AS_OF})
+def backtest(small_warehouse):
+    """The shared small warehouse (generated data, as-of date = its last usage day)."""
+    return small_warehouse
 
 
 @pytest.fixture(scope="module")
-def backtest_cut(warehouse_for, dataset, tmp_path_factory):
-    cut = _cut_at_as_of(dataset(23, 200), tmp_path_factory.mktemp("cut") / "raw", AS_OF)
-    return warehouse_for(cut, {"as_of_date": AS_OF})
+def as_of(backtest) -> str:
+    as_of_date = pd.Timestamp(backtest.query("select as_of_date from int_as_of_date")["as_of_date"].iloc[0])
+    # mid-month, so that a churn the day after still falls in the as-of month itself
+    assert as_of_date.day < as_of_date.days_in_month
+    return str(as_of_date.date())
+
+
+@pytest.fixture(scope="module")
+def backtest_cut(warehouse_for, small_dataset, as_of, tmp_path_factory):
+    cut = _cut_at_as_of(small_dataset, tmp_path_factory.mktemp("cut") / "raw", as_of)
+    return warehouse_for(cut, {"as_of_date": as_of})
 
 
 @pytest.fixture(scope="module")
@@ -212,9 +220,9 @@ def test_calibration_bands_equal_pandas(backtest, observations):
             assert row["observed_churn_rate_ci_high"] == pytest.approx(high, abs=1e-12)
 
 
-def test_observation_rules(backtest, observations):
+def test_observation_rules(observations, as_of):
     """Outcomes only where M + H <= the as-of month; the periods in their order."""
-    as_of_month = pd.Timestamp(AS_OF).to_period("M").to_timestamp()
+    as_of_month = pd.Timestamp(as_of).to_period("M").to_timestamp()
     horizon = pd.to_datetime(observations["month"]) + pd.DateOffset(months=3)
     assert (observations["is_observable"] == (horizon <= as_of_month)).all()
     unobserved = observations[~observations["is_observable"]]
@@ -226,7 +234,8 @@ def test_observation_rules(backtest, observations):
     # the training windows end on or before the first holdout month
     assert pd.Timestamp(months.loc["training", "max"]) + pd.DateOffset(months=3) <= pd.Timestamp(
         months.loc["holdout", "min"])
-    assert months.loc["holdout", "max"] == (as_of_month - pd.DateOffset(months=3)).date()
+    assert pd.Timestamp(months.loc["holdout", "max"]) == as_of_month - pd.DateOffset(months=3)
+    assert pd.Timestamp(months.loc["holdout", "min"]) == as_of_month - pd.DateOffset(months=3 + 5)
 
 
 # ---- no leakage -----------------------------------------------------------------------------
@@ -241,10 +250,10 @@ def test_outcomes_after_the_as_of_date_change_nothing(backtest, backtest_cut, ma
     pd.testing.assert_frame_equal(original, cut, check_exact=True)
 
 
-def test_the_cut_data_does_end_every_customer_on_the_as_of_date(backtest_cut):
+def test_the_cut_data_does_end_every_customer_on_the_as_of_date(backtest_cut, as_of):
     """The leakage test would prove nothing if the cut did not reach the warehouse."""
     live_after = backtest_cut.query(
-        "select count(*) as n from stg_raw__contracts where end_date is null or end_date > ?", [AS_OF])
+        "select count(*) as n from stg_raw__contracts where end_date is null or end_date > ?", [as_of])
     assert live_after["n"].iloc[0] == 0
     assert backtest_cut.query("select count(*) as n from mart_health_backtest where not is_observable")["n"].iloc[0] > 0
 
