@@ -13,7 +13,9 @@ intercept is not penalised). The fitted weight of component k is b_k / sum_k b_k
 non-negative and summing to 1, so the fitted health score is still 100 x a weighted
 mean of components, 0-100, and each component's weighted shortfall says what pulled
 it down. Where the fit cannot be made (no training month, no churn or no retention
-in it, every b_k = 0) fit_status says why and fitted_weight is null.
+in it, every b_k = 0, no convergence) fit_status says why and fitted_weight is null;
+with `health_weights: fitted` a test on fit_status then stops the build before any
+score is computed.
 """
 import numpy as np
 import pandas as pd
@@ -43,7 +45,7 @@ def fit_shortfall_logit(shortfalls: np.ndarray, churned: np.ndarray, l2_penalty:
                       bounds=[(None, None)] + [(0.0, None)] * k,
                       options={"maxiter": 1000, "gtol": 1e-9, "ftol": 1e-15})
     if not result.success:
-        raise RuntimeError(f"int_health_weights_fitted: the weight fit did not converge: {result.message}")
+        return None, None
     return float(result.x[0]), np.asarray(result.x[1:])
 
 
@@ -80,7 +82,9 @@ def model(dbt, session):
         shortfalls = 1.0 - training[COMPONENTS].to_numpy(dtype=np.float64)
         intercept, beta = fit_shortfall_logit(shortfalls, training["is_churned_within_horizon"].to_numpy(bool),
                                               l2_penalty)
-        if beta.sum() <= 0:
+        if beta is None:
+            status = "not_converged"
+        elif beta.sum() <= 0:
             status = "no_component_predicts"
             coefficients = list(beta)
         else:
