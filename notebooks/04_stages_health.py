@@ -425,7 +425,7 @@ else:
     wh.style(fig, title="Which signal predicts churn best",
              definition="ROC AUC for a churn within the horizon, all observed months; bars: 95% interval. "
                         "Dark: the health score; grey: baselines.",
-             x_title="AUC (0.5 = chance)", height=380)
+             x_title="AUC (0.5 = chance)", y_title="Predictor", height=380)
     fig.show()
 
 # %% [markdown]
