@@ -173,6 +173,14 @@ PROFILES = {
     ),
 }
 
+# --churn-driver: the planted driver's level by band (bad, low, mid, high); the other
+# components are drawn uniformly, independent of the band. Churn follows the band
+# (through the latent stage), so it follows the driver and nothing else.
+CHURN_DRIVERS = {
+    "stickiness": np.array([1, 3, 5, 7]),              # active weekdays per week
+    "license_utilization": np.array([0.1, 0.3, 0.55, 0.85]),  # DAU / seats on active days
+}
+
 STREAMS = ["accounts", "names", "life", "plans", "csm", "touch", "tickets", "milestones", "fx", "usage"]
 
 
@@ -411,6 +419,11 @@ class Config:
     initial_share: float = 0.2
     # the planted effects (PROFILES): default, or healthy for the bundled demo
     profile: str = "default"
+    # None: usage realises the latent band's health target through every component
+    # (the default). A component name: usage realises the band through that component
+    # alone and draws the others at random, so that this component, and not the
+    # composite health, is what predicts churn (see CHURN_DRIVERS)
+    churn_driver: str | None = None
 
 
 def _markov_step(rng, bands, matrix=BAND_MARKOV):
@@ -840,6 +853,9 @@ class Simulation:
             idx = np.nonzero(self.live[:, m])[0]
             if not len(idx):
                 continue
+            if self.cfg.churn_driver is not None:
+                self._plan_driver(r, idx, m)
+                continue
             b = self.band[idx, m]
             h = (BAND_TARGET[b] + BAND_JITTER[b] * jitter[idx, m]).astype(np.float64)
             self.h_target[idx, m] = h
@@ -896,6 +912,19 @@ class Simulation:
             weekly += (self.weekday_rank[:, w][:, None] < self.k) * WEEKDAY_WEIGHT[w]
         self.events_unit = np.where(weekly > 0, self.events_per_window[:, None] / (4 * np.maximum(weekly, 1e-9)),
                                     0).astype(np.float32)
+
+    def _plan_driver(self, r, idx, m):
+        """--churn-driver: the band shows only in the driver component (CHURN_DRIVERS)."""
+        b = self.band[idx, m]
+        k = r.integers(1, 8, len(idx))
+        nf = r.integers(1, 4, len(idx))
+        level = r.uniform(LEVEL_MIN, LEVEL_MAX, len(idx))
+        driver = CHURN_DRIVERS[self.cfg.churn_driver]
+        if self.cfg.churn_driver == "stickiness":
+            k = np.clip(driver[b] + r.integers(-1, 2, len(idx)), 1, 7)
+        else:
+            level = np.clip(driver[b] + r.uniform(-0.05, 0.05, len(idx)), 0.05, 0.95)
+        self.k[idx, m], self.nf[idx, m], self.level[idx, m] = k, nf, level
 
     def _active(self, accts, k):
         """(len, 7) bool: which weekdays each account uses under k active days per week."""
@@ -1251,6 +1280,7 @@ def build_truth(sim: Simulation, row_counts: dict) -> dict:
         "seed": int(cfg.seed),
         "accounts": int(sim.n),
         "initial_share": float(cfg.initial_share),
+        **({"churn_driver": cfg.churn_driver} if cfg.churn_driver is not None else {}),
         "start": str(cfg.start),
         "as_of": str(cfg.as_of),
         "first_month": str(cal.month_label[0]),
@@ -1635,12 +1665,16 @@ def main(argv=None) -> int:
     p.add_argument("--profile", choices=sorted(PROFILES), default="default",
                    help="planted effects (default: default; the bundled demo uses healthy, a believable "
                         "mid-size SaaS with a few problems to find)")
+    p.add_argument("--churn-driver", choices=sorted(CHURN_DRIVERS), default=None,
+                   help="plant one health component as what predicts churn: usage realises the latent "
+                        "band through it alone and draws the other components at random (default: "
+                        "every component follows the band)")
     p.add_argument("--write-latent", action="store_true",
                    help="also write truth_account_months.csv (latent band, stage, condition per customer-month)")
     args = p.parse_args(argv)
     cfg = Config(accounts=args.accounts, seed=args.seed, start=args.start, as_of=args.as_of,
                  progress=args.progress or args.accounts >= 5000, initial_share=args.initial_share,
-                 profile=args.profile)
+                 profile=args.profile, churn_driver=args.churn_driver)
     generate(cfg, args.out, fmt=args.fmt, usage_format=args.usage_format, write_latent=args.write_latent)
     return 0
 

@@ -329,14 +329,17 @@ class _ReportRenderer:
     """Figures as HTML for nbconvert: plotly.js inline in the first figure, no CDN, no MathJax."""
 
     def __init__(self):
-        self.plotlyjs_sent = False
+        # plotly renders each figure with a shallow copy of the renderer, so the flag
+        # lives in a dict that every copy shares; a plain attribute would be set on the
+        # copy only and plotly.js would be embedded again in every figure
+        self.sent = {"plotlyjs": False}
 
     def to_mimebundle(self, fig_dict):
         import plotly.io as pio
 
         html = pio.to_html(
             fig_dict,
-            include_plotlyjs=not self.plotlyjs_sent,
+            include_plotlyjs=not self.sent["plotlyjs"],
             include_mathjax=False,
             full_html=False,
             default_width="100%",
@@ -344,7 +347,7 @@ class _ReportRenderer:
             config={"displaylogo": False, "responsive": True},
             validate=False,
         )
-        self.plotlyjs_sent = True
+        self.sent["plotlyjs"] = True
         return {"text/html": html}
 
 

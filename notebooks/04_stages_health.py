@@ -13,7 +13,7 @@
 #
 # **Question:** Does moving customers up the lifecycle stages (entry → onboard → active → loyal) keep them: how is the stage mix moving, how strongly does stage predict churn, and which accounts should get a health fix, usage advice or an upsell offer?
 #
-# **Reads:** `mart_stage_monthly` (stage mix, stage-ups), `mart_stage_churn` and `mart_stage_churn_summary` (churn by stage, r, χ²), `mart_stage_transitions` (the Sankey), `mart_condition_upsell` (condition × upsell), `mart_utilization_matrix` (usage levels of two core features).
+# **Reads:** `mart_stage_monthly` (stage mix, stage-ups), `mart_stage_churn` and `mart_stage_churn_summary` (churn by stage, r, χ²), `mart_stage_transitions` (the Sankey), `mart_condition_upsell` (condition × upsell), `mart_utilization_matrix` (usage levels of two core features), `mart_health_backtest`, `mart_health_backtest_auc`, `mart_health_backtest_bands`, `mart_health_backtest_calibration` and `mart_health_weights` (the health backtest).
 
 # %% tags=["parameters"]
 # The month of the stage-transition Sankey (first day, 'YYYY-MM-01'); None = the latest complete month.
@@ -303,3 +303,227 @@ else:
                         "churn (right); n = customer-months.", height=480)
     fig.update_layout(margin=dict(b=60))
     fig.show()
+
+# %% [markdown]
+# ## Does the health score predict churn? (backtest)
+# At each month-end, every customer's health score is set against what happened in the next
+# months (churn, contraction, the next renewal); only windows complete by the as-of date count.
+# **AUC** is the chance that an account which churned had the lower score of a pair
+# (0.5 = a coin toss, 1 = perfect), with its 95% interval (DeLong).
+# **Reads:** `mart_health_backtest_auc`, `mart_health_backtest_bands`, `mart_health_backtest_calibration`,
+# `mart_health_weights`.
+
+# %%
+backtest_status = {name: wh.availability(name, what=what) for name, what in [
+    ("mart_health_backtest_auc", "the health backtest"),
+    ("mart_health_backtest_bands", "churn by health decile"),
+    ("mart_health_backtest_calibration", "the calibration of the health bands"),
+    ("mart_health_weights", "the fixed and fitted weights"),
+]}
+backtest = {name: (wh.mart(name) if ok else pd.DataFrame()) for name, ok in backtest_status.items()}
+PREDICTOR_LABELS = {"health_score": "Health score (composite)", "license_utilization": "Utilization (baseline)",
+                    "stickiness": "Stickiness", "breadth": "Breadth", "trend": "Trend",
+                    "tenure_months": "Tenure (baseline)"}
+auc = backtest["mart_health_backtest_auc"]
+churn_auc = auc[auc["outcome"] == "logo_churn"] if len(auc) else auc
+overall_auc = churn_auc[churn_auc["grouping"] == "overall"].set_index("predictor") if len(churn_auc) else None
+horizon_months = (int(wh.query("select max(horizon_months) as h from mart_health_backtest")["h"].iloc[0])
+                  if wh.relation_exists("mart_health_backtest") else None)
+
+
+def auc_text(row) -> str:
+    return f"{row['auc']:.2f} (95% CI {row['auc_ci_low']:.2f}–{row['auc_ci_high']:.2f})"
+
+
+def backtest_verdict() -> str:
+    if overall_auc is None or "health_score" not in overall_auc.index or pd.isna(overall_auc.loc["health_score", "auc_ci_low"]):
+        return "There are too few complete outcome windows to judge whether the health score predicts churn."
+    score = overall_auc.loc["health_score"]
+    n = (f"{int(score['observations']):,} customer-months, {int(score['positives']):,} of which churned "
+         f"within {horizon_months} months (an interval that counts each customer-month as independent, so "
+         "somewhat too narrow)")
+    if score["auc_ci_low"] > 0.5:
+        head = f"The health score ranks churners below stayers better than chance: AUC {auc_text(score)} over {n}"
+    elif score["auc_ci_high"] < 0.5:
+        head = f"The health score ranks churners *above* stayers: AUC {auc_text(score)} over {n}"
+    else:
+        head = f"The health score does not rank churners apart from stayers beyond chance: AUC {auc_text(score)} over {n}"
+    baselines = overall_auc[overall_auc["is_baseline"] & overall_auc["auc"].notna()]
+    if len(baselines):
+        best = baselines["auc"].idxmax()
+        other = baselines.loc[best]
+        if score["auc_ci_low"] > other["auc_ci_high"]:
+            tail = f"; it beats the best baseline, {PREDICTOR_LABELS[best].lower()} ({auc_text(other)})."
+        elif score["auc_ci_high"] < other["auc_ci_low"]:
+            tail = f"; the baseline {PREDICTOR_LABELS[best].lower()} alone does better ({auc_text(other)})."
+        else:
+            tail = (f"; its interval overlaps that of {PREDICTOR_LABELS[best].lower()} alone ({auc_text(other)}), "
+                    "so these data do not show that the composite earns its keep over that baseline.")
+        return head + tail
+    return head + "."
+
+
+if not backtest_status["mart_health_backtest_auc"]:
+    wh.unavailable(backtest_status["mart_health_backtest_auc"])
+else:
+    wh.say(f"**Verdict.** {backtest_verdict()}")
+
+# %% [markdown]
+# ### AUC over time
+# One point per month-end: how well that month's health scores ranked the accounts that churned within the
+# following months. The band is the 95% interval; months with few churns have wide bands.
+
+# %%
+if not backtest_status["mart_health_backtest_auc"]:
+    wh.unavailable(backtest_status["mart_health_backtest_auc"])
+else:
+    monthly = churn_auc[(churn_auc["grouping"] == "month") & (churn_auc["predictor"] == "health_score")
+                        & churn_auc["auc"].notna()].sort_values("month")
+    months_x = pd.to_datetime(monthly["month"])
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=list(months_x) + list(months_x[::-1]),
+                             y=list(monthly["auc_ci_high"].fillna(monthly["auc"]))
+                             + list(monthly["auc_ci_low"].fillna(monthly["auc"])[::-1]),
+                             fill="toself", fillcolor="rgba(21,101,192,0.15)", line=dict(width=0),
+                             hoverinfo="skip", name="95% interval"))
+    fig.add_trace(go.Scatter(x=months_x, y=monthly["auc"], mode="lines+markers", name="AUC of the health score",
+                             line=dict(color="#1565c0"),
+                             customdata=monthly[["auc_ci_low", "auc_ci_high", "observations", "positives"]],
+                             hovertemplate="%{x|%Y-%m}: AUC %{y:.2f} (95% CI %{customdata[0]:.2f}–%{customdata[1]:.2f}), "
+                                           "%{customdata[3]} of %{customdata[2]} churned<extra></extra>"))
+    fig.add_hline(y=0.5, line_dash="dot", line_color="#78909c", annotation_text="chance (0.5)",
+                  annotation_position="bottom right")
+    fig.update_yaxes(range=[0, 1])
+    wh.style(fig, title="How well the health score predicted churn, month by month",
+             definition="ROC AUC of the month-end health score for a churn within the horizon; band: DeLong 95% "
+                        "interval.", x_title="Month of the score", y_title="AUC (0.5 = chance)", height=420)
+    fig.show()
+
+# %% [markdown]
+# ### Components ranked by their own AUC
+# Each component alone, the composite score, and the two baselines (tenure alone, utilization alone), over
+# every observed month. A composite that earns its keep sits above its parts and the baselines.
+# Pooled over months, an account counts once per month it was observed; those observations are not
+# independent, so the pooled intervals are somewhat narrower than the truth (the monthly ones above are not).
+
+# %%
+if not backtest_status["mart_health_backtest_auc"]:
+    wh.unavailable(backtest_status["mart_health_backtest_auc"])
+else:
+    ranked = overall_auc[overall_auc["auc"].notna()].sort_values("auc")
+    colors = ["#1565c0" if kind == "composite" else "#90a4ae" if kind == "baseline" else "#4fc3f7"
+              for kind in ranked["predictor_kind"]]
+    fig = go.Figure(go.Bar(
+        x=ranked["auc"], y=[PREDICTOR_LABELS.get(p, p) for p in ranked.index], orientation="h",
+        marker_color=colors,
+        error_x=dict(type="data", symmetric=False, array=ranked["auc_ci_high"] - ranked["auc"],
+                     arrayminus=ranked["auc"] - ranked["auc_ci_low"]),
+        text=[f"{v:.2f}" for v in ranked["auc"]], textposition="inside", insidetextanchor="start",
+        hovertemplate="%{y}: AUC %{x:.3f}<extra></extra>"))
+    fig.add_vline(x=0.5, line_dash="dot", line_color="#78909c")
+    fig.update_xaxes(range=[0, 1])
+    wh.style(fig, title="Which signal predicts churn best",
+             definition="ROC AUC for a churn within the horizon, all observed months; bars: 95% interval. "
+                        "Dark: the health score; grey: baselines.",
+             x_title="AUC (0.5 = chance)", y_title="Predictor", height=380)
+    fig.show()
+
+# %% [markdown]
+# ### Churn by health decile (lift)
+# Customer-months cut into ten equal groups by health score (1 = least healthy). A score that predicts
+# puts the churn in the low deciles: lift is the decile's churn rate over the average.
+
+# %%
+if not backtest_status["mart_health_backtest_bands"]:
+    wh.unavailable(backtest_status["mart_health_backtest_bands"])
+else:
+    bands = backtest["mart_health_backtest_bands"]
+    deciles = bands[(bands["band_type"] == "health_decile") & (bands["observations"] > 0)].sort_values("band_rank")
+    fig = go.Figure(go.Bar(
+        x=deciles["band_rank"], y=deciles["churn_rate"], marker_color="#c62828",
+        error_y=dict(type="data", symmetric=False, array=deciles["churn_rate_ci_high"] - deciles["churn_rate"],
+                     arrayminus=deciles["churn_rate"] - deciles["churn_rate_ci_low"]),
+        text=[f"{lift:.1f}×" for lift in deciles["lift"]], textposition="inside", insidetextanchor="start",
+        customdata=deciles[["min_health_score", "max_health_score", "churned", "observations"]],
+        hovertemplate="Decile %{x} (health %{customdata[0]:.0f}–%{customdata[1]:.0f}): %{y:.1%} churned "
+                      "(%{customdata[2]} of %{customdata[3]})<extra></extra>"))
+    overall_rate = deciles["overall_churn_rate"].iloc[0] if len(deciles) else None
+    if overall_rate is not None:
+        fig.add_hline(y=overall_rate, line_dash="dot", line_color="#546e7a",
+                      annotation_text=f"average {wh.pct(overall_rate)}", annotation_position="top right")
+    fig.update_xaxes(dtick=1)
+    wh.style(fig, title="Churn by health decile",
+             definition="Share of customer-months that churned within the horizon, by decile of the month-end "
+                        "health score; bars: Wilson 95% interval; labels: lift over the average.",
+             x_title="Health decile (1 = least healthy)", y_title="Churned within the horizon (%)",
+             y_format="pct", height=420)
+    fig.show()
+
+# %% [markdown]
+# ### Calibration: do the bands keep their churn rates?
+# Each band of 10 health points: the churn rate it had in the training months (expected) against the rate it
+# had later, in the holdout months (observed, with its 95% interval). On the diagonal, the band's past rate
+# was a fair forecast.
+
+# %%
+if not backtest_status["mart_health_backtest_calibration"]:
+    wh.unavailable(backtest_status["mart_health_backtest_calibration"])
+else:
+    calibration = backtest["mart_health_backtest_calibration"]
+    shown = calibration[calibration["expected_churn_rate"].notna() & calibration["observed_churn_rate"].notna()
+                        & (calibration["holdout_observations"] > 0)].sort_values("band_rank")
+    top = max([0.05, *shown["observed_churn_rate_ci_high"].tolist(), *shown["expected_churn_rate"].tolist()]) * 1.05
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", line=dict(dash="dot", color="#78909c"),
+                             name="observed = expected", hoverinfo="skip"))
+    fig.add_trace(go.Scatter(
+        x=shown["expected_churn_rate"], y=shown["observed_churn_rate"], mode="markers+text",
+        text=[f"{lo:.0f}–{hi:.0f}" for lo, hi in zip(shown["min_health"], shown["max_health"])],
+        textposition="middle right", marker=dict(size=10, color="#1565c0"), name="health band",
+        error_y=dict(type="data", symmetric=False,
+                     array=shown["observed_churn_rate_ci_high"] - shown["observed_churn_rate"],
+                     arrayminus=shown["observed_churn_rate"] - shown["observed_churn_rate_ci_low"]),
+        customdata=shown[["training_observations", "holdout_observations"]],
+        hovertemplate="health %{text}: expected %{x:.1%} (%{customdata[0]} training), observed %{y:.1%} "
+                      "(%{customdata[1]} holdout)<extra></extra>"))
+    fig.update_xaxes(range=[0, top], tickformat=".0%")
+    fig.update_yaxes(range=[0, top], tickformat=".0%")
+    wh.style(fig, title="Calibration of the health bands",
+             definition="Churn within the horizon by band of 10 health points: training months (x) against holdout "
+                        "months (y); bars: Wilson 95% interval.",
+             x_title="Expected: churn rate in the training months", y_title="Observed: churn rate in the holdout months",
+             height=460)
+    fig.show()
+
+# %% [markdown]
+# ### Fixed or fitted weights?
+# The documented weights against weights fitted to churn on the training months, both scored on the holdout
+# months the fit never saw. `health_weights: fitted` switches the warehouse to the fitted ones.
+
+# %%
+if not backtest_status["mart_health_weights"]:
+    wh.unavailable(backtest_status["mart_health_weights"])
+else:
+    weights = backtest["mart_health_weights"].set_index("weighting")
+    weight_table = pd.DataFrame({
+        weighting: {
+            "Utilization": wh.number(row["weight_utilization"], 2),
+            "Stickiness": wh.number(row["weight_stickiness"], 2),
+            "Breadth": wh.number(row["weight_breadth"], 2),
+            "Trend": wh.number(row["weight_trend"], 2),
+            "Holdout AUC (95% CI)": ("–" if pd.isna(row["holdout_auc"]) else
+                                     f"{row['holdout_auc']:.2f} ({row['holdout_auc_ci_low']:.2f}–{row['holdout_auc_ci_high']:.2f})"),
+            "Used by the health score": "yes" if row["is_active"] else "no",
+        } for weighting, row in weights.iterrows()})
+    wh.table(weight_table.rename_axis("").reset_index(),
+             caption="Weights of the health score and their AUC on the holdout months")
+    fixed, fitted = weights.loc["fixed"], weights.loc["fitted"]
+    if fitted["fit_status"] != "fitted":
+        wh.say(f"The weights could not be fitted ({fitted['fit_status']}).")
+    elif pd.notna(fixed["holdout_auc_ci_low"]) and pd.notna(fitted["holdout_auc_ci_low"]):
+        overlap = not (fitted["holdout_auc_ci_low"] > fixed["holdout_auc_ci_high"]
+                       or fixed["holdout_auc_ci_low"] > fitted["holdout_auc_ci_high"])
+        wh.say(f"On {int(fixed['holdout_observations']):,} holdout customer-months the fitted weights score "
+              f"{fitted['holdout_auc']:.2f} against {fixed['holdout_auc']:.2f} for the fixed ones; "
+              + ("the intervals overlap, so the data do not show that either weighting predicts better."
+                 if overlap else "the intervals do not overlap."))

@@ -32,14 +32,15 @@ EXPECTED_FIGURES = {
     "01_cs_scorecard": 3,          # headline cards, 10% rule, maturity level
     "02_revenue_retention": 5,     # MRR bridge, movements, NRR/GRR, churn variants, upsells by type
     "03_cohorts": 5,               # 3 retention heatmaps, KM by tier, KM by plan and industry
-    "04_stages_health": 6,         # stage mix, stage-ups, churn by stage, Sankey, condition x upsell, matrix
+    "04_stages_health": 10,        # stage mix, stage-ups, churn by stage, Sankey, condition x upsell, matrix,
+                                   # health backtest: AUC over time, AUC by predictor, decile lift, calibration
     "05_tier_coverage": 4,         # accounts per FTE, coverage over time, CSM load, touch compliance
     "06_voice_of_customer": 8,     # NPS by tier, by stage, CES, time to value, post-onboarding upsell,
                                    # tickets heatmap, tickets by month, community
 }
 # without surveys.csv and community.csv: the NPS charts, CES and community sections say why instead
 DEGRADED_NOTEBOOKS = ["01_cs_scorecard", "04_stages_health", "06_voice_of_customer"]
-EXPECTED_DEGRADED_FIGURES = {"01_cs_scorecard": 3, "04_stages_health": 6, "06_voice_of_customer": 4}
+EXPECTED_DEGRADED_FIGURES = {"01_cs_scorecard": 3, "04_stages_health": 10, "06_voice_of_customer": 4}
 DEGRADED_MESSAGES = {
     "01_cs_scorecard": ["No survey data was provided (surveys.csv absent or empty), so NPS cannot be shown."],
     "06_voice_of_customer": [
