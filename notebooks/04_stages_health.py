@@ -13,7 +13,12 @@
 #
 # **Question:** Does moving customers up the lifecycle stages (entry → onboard → active → loyal) keep them: how is the stage mix moving, how strongly does stage predict churn, and which accounts should get a health fix, usage advice or an upsell offer?
 #
-# **Reads:** `mart_stage_monthly` (stage mix, stage-ups), `mart_stage_churn` and `mart_stage_churn_summary` (churn by stage, r, χ²), `mart_stage_transitions` (the Sankey), `mart_condition_upsell` (condition × upsell), `mart_utilization_matrix` (usage levels of two core features).
+# **Reads:** `mart_stage_monthly` (stage mix, stage-ups), `mart_stage_churn` and `mart_stage_churn_summary` (churn by stage, r, χ²), `mart_stage_transitions` (the Sankey), `mart_condition_upsell` (condition × upsell), `mart_utilization_matrix` (usage levels of two core features), seed `display_names` (names of codes).
+#
+# <!-- ja -->
+# # ステージとヘルス
+#
+# **問い:** 顧客をライフサイクルのステージ（導入前 → オンボード → アクティブ → ロイヤル）で引き上げると解約は減るか: ステージ構成はどう動き、ステージはどれだけ解約を予測し、どの顧客にヘルス改善・活用支援・アップセル提案をすべきか?
 
 # %% tags=["parameters"]
 # The month of the stage-transition Sankey (first day, 'YYYY-MM-01'); None = the latest complete month.
@@ -32,13 +37,14 @@ from plotly.subplots import make_subplots
 from cs_warehouse import warehouse as wh
 
 STAGES = wh.STAGE_ORDER
+MIN_N = wh.min_n()
 status = {name: wh.availability(name, what=what) for name, what in [
-    ("mart_stage_monthly", "the stage mix"),
-    ("mart_stage_churn", "churn by stage"),
-    ("mart_stage_churn_summary", "the stage-churn correlation"),
-    ("mart_stage_transitions", "stage transitions"),
-    ("mart_condition_upsell", "condition × upsell"),
-    ("mart_utilization_matrix", "the utilization matrix"),
+    ("mart_stage_monthly", wh.tr("the stage mix", "ステージ構成")),
+    ("mart_stage_churn", wh.tr("churn by stage", "ステージ別の解約率")),
+    ("mart_stage_churn_summary", wh.tr("the stage-churn correlation", "ステージと解約の相関")),
+    ("mart_stage_transitions", wh.tr("stage transitions", "ステージの遷移")),
+    ("mart_condition_upsell", wh.tr("condition × upsell", "コンディション × アップセル")),
+    ("mart_utilization_matrix", wh.tr("the utilization matrix", "活用度マトリクス")),
 ]}
 data = {name: (wh.mart(name) if ok else pd.DataFrame()) for name, ok in status.items()}
 churn = data["mart_stage_churn"]
@@ -54,6 +60,9 @@ def stage_sorted(frame, column="stage"):
 
 # %% [markdown]
 # ## In short
+#
+# <!-- ja -->
+# ## 要点
 
 # %%
 notes = []
@@ -62,23 +71,53 @@ if status["mart_stage_churn"]:
         rows = stage_sorted(churn[churn["basis"] == basis]).set_index("stage")
         if {"loyal"} <= set(rows.index) and len(rows) > 1:
             worst = rows["churn_rate"].idxmax()
-            notes.append(f"On the {basis} basis, **{worst}** accounts churn most ({wh.pct(rows.loc[worst, 'churn_rate'])}, "
-                         f"{wh.number(rows.loc[worst, 'relative_risk_vs_loyal'], 1)}× the loyal rate of "
-                         f"{wh.pct(rows.loc['loyal', 'churn_rate'])}).")
+            w, loyal = rows.loc[worst], rows.loc["loyal"]
+            overlap = wh.intervals_overlap(w["churn_rate_ci_low"], w["churn_rate_ci_high"],
+                                           loyal["churn_rate_ci_low"], loyal["churn_rate_ci_high"])
+            basis_name = wh.name("basis", basis)
+            figures_en = (f"{wh.name('stage', worst)} accounts churn most ({wh.pct(w['churn_rate'])}, 95% interval "
+                          f"{wh.interval(w['churn_rate_ci_low'], w['churn_rate_ci_high'])}, n={wh.number(w['observations'])}) "
+                          f"against loyal's {wh.pct(loyal['churn_rate'])} "
+                          f"({wh.interval(loyal['churn_rate_ci_low'], loyal['churn_rate_ci_high'])}, "
+                          f"n={wh.number(loyal['observations'])})")
+            figures_ja = (f"{wh.name('stage', worst)}の解約率が最も高く（{wh.pct(w['churn_rate'])}、95%区間 "
+                          f"{wh.interval(w['churn_rate_ci_low'], w['churn_rate_ci_high'])}、n={wh.number(w['observations'])}）、"
+                          f"ロイヤルは {wh.pct(loyal['churn_rate'])}（"
+                          f"{wh.interval(loyal['churn_rate_ci_low'], loyal['churn_rate_ci_high'])}、"
+                          f"n={wh.number(loyal['observations'])}）")
+            notes.append(wh.tr(
+                f"On the {basis_name.lower()} basis, {figures_en}: "
+                + ("the intervals overlap, so the data do not separate the two." if overlap else
+                   f"{wh.number(w['relative_risk_vs_loyal'], 1)}× the loyal rate, beyond chance."),
+                f"{basis_name}の基準では、{figures_ja}。"
+                + ("区間が重なっており、両者の差はデータからは言えません。" if overlap else
+                   f"ロイヤルの {wh.number(w['relative_risk_vs_loyal'], 1)} 倍で、偶然では説明しにくい差です。")))
     if summary is not None and "horizon" in summary.index:
         r = summary.loc["horizon", "point_biserial_r"]
-        notes.append(f"Stage and churn correlate with r = {r:.2f}: "
-                     + ("higher stages churn less, so stage-ups are worth chasing." if r < 0 else
-                        "higher stages do not churn less here; check the stage definitions against outcomes."))
+        notes.append(wh.tr(
+            f"Stage and churn correlate with r = {r:.2f} (n = {wh.number(summary.loc['horizon', 'observations'])}): "
+            + ("higher stages churn less, so stage-ups are worth chasing." if r < 0 else
+               "higher stages do not churn less here; check the stage definitions against outcomes."),
+            f"ステージと解約の相関は r = {r:.2f}（n = {wh.number(summary.loc['horizon', 'observations'])}）。"
+            + ("上のステージほど解約が少なく、ステージアップに取り組む価値があります。" if r < 0 else
+               "上のステージほど解約が少ないとは言えません。ステージの定義を実際の結果と照らしてください。")))
 if status["mart_condition_upsell"]:
-    good = conditions[conditions["condition"] == "good"].set_index("stage")["upsell_rate"]
-    bad = conditions[conditions["condition"] == "bad"].set_index("stage")["upsell_rate"]
+    large = conditions[conditions["observations"] >= MIN_N]
+    good = large[large["condition"] == "good"].set_index("stage")["upsell_rate"]
+    bad = large[large["condition"] == "bad"].set_index("stage")["upsell_rate"]
     both = [s for s in STAGES if pd.notna(good.get(s)) and pd.notna(bad.get(s))]
     if both:
         higher = [s for s in both if good[s] > bad[s]]
-        notes.append(f"Good-condition accounts upsell more than bad ones in {len(higher)} of {len(both)} stages "
-                     f"(e.g. {both[-1]}: {wh.pct(good[both[-1]])} against {wh.pct(bad[both[-1]])}): "
-                     "offer upsells to good accounts, fix health first in bad ones.")
+        example = both[-1]
+        notes.append(wh.tr(
+            f"Good-condition accounts upsold more often than bad ones in {len(higher)} of the {len(both)} stages with "
+            f"at least {MIN_N} customer-months in each (e.g. {wh.name('stage', example)}: {wh.pct(good[example])} "
+            f"against {wh.pct(bad[example])}). These are rates without intervals: read them as where to look, "
+            "then act on the lists of the *Lists to act on* report.",
+            f"各セル {MIN_N} 顧客月以上のステージ {len(both)} 件のうち {len(higher)} 件で、コンディション良好の顧客は"
+            f"不調の顧客よりアップセル率が高くなりました（例: {wh.name('stage', example)} {wh.pct(good[example])} 対 "
+            f"{wh.pct(bad[example])}）。区間のない率なので、どこを見るかの目安とし、行動は「アクションリスト」"
+            "レポートの一覧で行ってください。"))
 if notes:
     wh.say("\n".join(f"- {note}" for note in notes))
 
@@ -87,6 +126,12 @@ if notes:
 # Kaonavi's stages: **entry** (set-up not done), **onboard** (set up, health below target), **active**, **loyal**
 # (an advocate: a fan, a promoter or active in the community). Kaonavi saw renewal rates of about 5%, 40%, 75% and
 # 90% across these stages, so moving customers up is the lever.
+#
+# <!-- ja -->
+# ## ステージ構成の推移
+# カオナビのステージ: **導入前**（初期設定が未完了）、**オンボード**（設定済みだがヘルスが目標未満）、**アクティブ**、
+# **ロイヤル**（ファン、推奨者、コミュニティで活動する顧客）。カオナビではステージごとの更新率が約 5%・40%・75%・90%
+# だったため、顧客を上のステージへ引き上げることが鍵になります。
 
 # %%
 if not status["mart_stage_monthly"]:
@@ -96,33 +141,45 @@ else:
     fig = go.Figure()
     for stage in reversed(STAGES):
         rows = stages[stages["stage"] == stage]
-        fig.add_trace(go.Scatter(x=rows["month"], y=rows["customers"], name=stage, stackgroup="stages",
+        label = wh.name("stage", stage)
+        fig.add_trace(go.Scatter(x=rows["month"], y=rows["customers"], name=label, stackgroup="stages",
                                  mode="lines", line=dict(width=0.5, color=wh.STAGE_COLORS[stage]),
-                                 customdata=rows[["mrr"]],
-                                 hovertemplate=f"{stage} %{{x|%b %Y}}: %{{y}} customers, ¥%{{customdata[0]:,.0f}} MRR"
-                                               "<extra></extra>"))
-    wh.style(fig, title="Customers by lifecycle stage",
-             definition="Customers in each stage on the month's snapshot day (stacked; the top edge is all customers).",
-             x_title="Month", y_title="Customers (accounts)", y_format="int", height=460)
+                                 customdata=rows[["mrr"]] / wh.money_unit()[0],
+                                 hovertemplate=f"{label} {wh.hover_month()}: %{{y}} " + wh.tr("customers", "社")
+                                               + ", MRR " + wh.money_hover("customdata[0]") + "<extra></extra>"))
+    wh.style(fig, title=wh.tr("Customers by lifecycle stage", "ライフサイクルステージ別の顧客数"),
+             definition=wh.tr("Customers in each stage on the month's snapshot day (stacked; the top edge is all "
+                              "customers).", "各月末時点のステージ別顧客数（積み上げ。上端が全顧客）。"),
+             x_title=wh.tr("Month", "月"), y_title=wh.tr("Customers (accounts)", "顧客数（社）"), y_format="int",
+             height=460)
+    fig.update_yaxes(rangemode="tozero")
     wh.mark_partial_month(fig)
     fig.show()
 
 # %% [markdown]
 # ## Stage-ups
 # Kaonavi's KPI: accounts that moved up at least one stage during the month, by the stage they reached.
+#
+# <!-- ja -->
+# ## ステージアップ
+# カオナビの KPI: 当月に1段階以上ステージが上がった顧客数（到達したステージ別）。
 
 # %%
 if status["mart_stage_monthly"]:
     fig = go.Figure()
     for stage in STAGES[1:]:
         rows = stages[stages["stage"] == stage]
-        fig.add_trace(go.Bar(x=rows["month"], y=rows["stage_up_count"], name=f"up to {stage}",
+        label = wh.tr(f"up to {wh.name('stage', stage)}", f"{wh.name('stage', stage)}へ")
+        fig.add_trace(go.Bar(x=rows["month"], y=rows["stage_up_count"], name=label,
                              marker_color=wh.STAGE_COLORS[stage],
-                             hovertemplate=f"up to {stage} %{{x|%b %Y}}: %{{y}} accounts<extra></extra>"))
+                             hovertemplate=f"{label} {wh.hover_month()}: %{{y}} " + wh.tr("accounts", "社")
+                                           + "<extra></extra>"))
     fig.update_layout(barmode="stack")
-    wh.style(fig, title="Stage-up count by month",
-             definition="Accounts whose stage rank rose from the previous month's snapshot, by the stage reached.",
-             x_title="Month", y_title="Stage-ups (accounts)", y_format="int", height=420)
+    wh.style(fig, title=wh.tr("Stage-up count by month", "月別のステージアップ数"),
+             definition=wh.tr("Accounts whose stage rank rose from the previous month's snapshot, by the stage reached.",
+                              "前月末からステージが上がった顧客数（到達したステージ別）。"),
+             x_title=wh.tr("Month", "月"), y_title=wh.tr("Stage-ups (accounts)", "ステージアップ（社）"),
+             y_format="int", height=420)
     wh.mark_partial_month(fig)
     fig.show()
 
@@ -130,8 +187,14 @@ if status["mart_stage_monthly"]:
 # ## Churn rate by stage
 # Two ways to ask whether stage predicts churn: the **horizon** basis follows every customer-month for the next
 # 12 months; the **renewal** basis asks, at each renewal, whether the account renewed, by its stage the month before.
-# The whiskers are Wilson 95% intervals. r is the point-biserial correlation between stage rank and churn (negative:
-# higher stages churn less), χ² tests the stage × outcome table.
+# The whiskers are Wilson 95% intervals and n is under each bar. r is the point-biserial correlation between stage
+# rank and churn (negative: higher stages churn less), χ² tests the stage × outcome table.
+#
+# <!-- ja -->
+# ## ステージ別の解約率
+# ステージが解約を予測するかを2つの見方で確かめます。**12か月ホライズン**は各顧客月をその後12か月追い、**更新時**は
+# 更新のたびに、前月のステージ別に更新したかどうかを見ます。ひげは Wilson の 95% 区間で、棒の下に n を示します。
+# r はステージ順位と解約の点双列相関（負なら上のステージほど解約が少ない）、χ² はステージ × 結果の表の検定です。
 
 # %%
 if not status["mart_stage_churn"]:
@@ -139,7 +202,7 @@ if not status["mart_stage_churn"]:
 else:
     titles = []
     for basis in bases:
-        label = "12-month horizon" if basis == "horizon" else "At renewal"
+        label = wh.name("basis", basis)
         if summary is not None and basis in summary.index:
             row = summary.loc[basis]
             label += (f"<br><sup>n = {int(row['observations']):,}, r = {row['point_biserial_r']:.2f}, "
@@ -148,40 +211,61 @@ else:
     fig = make_subplots(rows=1, cols=len(bases), shared_yaxes=True, horizontal_spacing=0.06, subplot_titles=titles)
     for position, basis in enumerate(bases, start=1):
         rows = stage_sorted(churn[churn["basis"] == basis])
+        small = rows["observations"] < MIN_N
         fig.add_trace(go.Bar(
-            x=rows["stage"], y=rows["churn_rate"], marker_color=[wh.STAGE_COLORS.get(s, "#90a4ae") for s in rows["stage"]],
+            x=[f"{wh.name('stage', s)}<br>n={int(n):,}" for s, n in zip(rows["stage"], rows["observations"])],
+            y=rows["churn_rate"],
+            marker_color=["#e0e0e0" if sm else wh.STAGE_COLORS.get(s, "#90a4ae") for s, sm in zip(rows["stage"], small)],
             error_y=dict(type="data", array=rows["churn_rate_ci_high"] - rows["churn_rate"],
                          arrayminus=rows["churn_rate"] - rows["churn_rate_ci_low"], color="#37474f", thickness=1.5),
             text=[f"{r:.0%}" for r in rows["churn_rate"]], textposition="inside", insidetextanchor="start",
             customdata=rows[["observations", "churned", "churn_rate_ci_low", "churn_rate_ci_high",
                              "relative_risk_vs_loyal", "net_revenue_retention"]],
-            hovertemplate=("%{x}: %{y:.1%} churned (95% CI %{customdata[2]:.1%}–%{customdata[3]:.1%})<br>"
-                           "%{customdata[1]} of %{customdata[0]} observations; %{customdata[4]:.1f}× the loyal rate; "
-                           "NRR %{customdata[5]:.0%}<extra></extra>"),
+            hovertemplate=wh.tr(
+                "%{x}: %{y:.1%} churned (95% CI %{customdata[2]:.1%}–%{customdata[3]:.1%})<br>"
+                "%{customdata[1]} of %{customdata[0]} observations; %{customdata[4]:.1f}× the loyal rate; "
+                "NRR %{customdata[5]:.0%}<extra></extra>",
+                "%{x}: 解約 %{y:.1%}（95%区間 %{customdata[2]:.1%}–%{customdata[3]:.1%}）<br>"
+                "%{customdata[0]} 件中 %{customdata[1]} 件。ロイヤルの %{customdata[4]:.1f} 倍。"
+                "NRR %{customdata[5]:.0%}<extra></extra>"),
             showlegend=False), row=1, col=position)
-        fig.update_xaxes(title_text="Stage (the month before)", row=1, col=position)
+        fig.update_xaxes(title_text=wh.tr("Stage (the month before)", "ステージ（前月）"), row=1, col=position)
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-    fig.update_yaxes(title_text="Churn rate (%)", row=1, col=1)
-    wh.style(fig, title="Churn rate by lifecycle stage, on both bases",
-             definition="Churned observations / observations in the stage, with Wilson 95% intervals.", height=500)
+    fig.update_yaxes(title_text=wh.tr("Churn rate (%)", "解約率（%）"), row=1, col=1)
+    wh.style(fig, title=wh.tr("Churn rate by lifecycle stage, on both bases", "ライフサイクルステージ別の解約率（2つの基準）"),
+             definition=wh.tr(f"Churned observations / observations in the stage, with Wilson 95% intervals; grey bars: "
+                              f"fewer than {MIN_N} observations.",
+                              f"解約した観測 ÷ ステージの観測数。Wilson の 95%区間付き。灰色の棒: 観測 {MIN_N} 件未満。"),
+             height=520)
     fig.update_layout(margin=dict(b=60))
     fig.show()
     table = stage_sorted(churn).sort_values("basis", kind="stable")
     table = pd.DataFrame({
-        "Basis": table["basis"], "Stage": table["stage"], "Observations": table["observations"].map(wh.number),
-        "Churned": table["churned"].map(wh.number), "Churn rate": table["churn_rate"].map(wh.pct),
-        "95% interval": [f"{wh.pct(low)} – {wh.pct(high)}" for low, high in
-                         zip(table["churn_rate_ci_low"], table["churn_rate_ci_high"])],
-        "Risk vs loyal": table["relative_risk_vs_loyal"].map(lambda v: f"{wh.number(v, 2)}×"),
-        "NRR": table["net_revenue_retention"].map(wh.pct), "GRR": table["gross_revenue_retention"].map(wh.pct),
+        wh.tr("Basis", "基準"): wh.names("basis", table["basis"]),
+        wh.tr("Stage", "ステージ"): wh.names("stage", table["stage"]),
+        wh.tr("Observations", "観測数"): table["observations"],
+        wh.tr("Churned", "解約"): table["churned"],
+        wh.tr("Churn rate", "解約率"): table["churn_rate"],
+        wh.tr("95% interval", "95%区間"): [wh.interval(low, high, 1) for low, high in
+                                           zip(table["churn_rate_ci_low"], table["churn_rate_ci_high"])],
+        wh.tr("Risk vs loyal", "ロイヤル比"): table["relative_risk_vs_loyal"],
+        "NRR": table["net_revenue_retention"], "GRR": table["gross_revenue_retention"],
     })
-    wh.table(table,
-             caption="Churn by stage (mart_stage_churn): relative risk is the stage's churn rate against loyal's")
+    wh.table(table, {wh.tr("Observations", "観測数"): wh.number, wh.tr("Churned", "解約"): wh.number,
+                     wh.tr("Churn rate", "解約率"): wh.pct, "NRR": wh.pct, "GRR": wh.pct,
+                     wh.tr("Risk vs loyal", "ロイヤル比"): lambda v: f"{wh.number(v, 2)}×"},
+             caption=wh.tr("Churn by stage: relative risk is the stage's churn rate against loyal's",
+                           "ステージ別の解約: ロイヤル比はロイヤルの解約率に対する倍率"),
+             download="churn_by_stage.csv", muted=table[wh.tr("Observations", "観測数")] < MIN_N)
 
 # %% [markdown]
 # ## Where customers move
 # Flows between stages from one month's snapshot to the next: green flows move up, orange flows move down, red
 # flows churn, grey flows stay.
+#
+# <!-- ja -->
+# ## 顧客の移動
+# 前月末から当月末へのステージ間の流れ: 緑は上昇、橙は下降、赤は解約、灰色は据え置きです。
 
 # %%
 if not status["mart_stage_transitions"]:
@@ -192,10 +276,9 @@ else:
               else wh.latest_complete_month(transitions["month"]))
     flows = transitions[(transitions["month"] == chosen) & (transitions["accounts"] > 0)]
     if flows.empty:
-        wh.unavailable(wh.Availability(False, f"No stage transitions recorded for {wh.month_label(chosen)}."))
+        wh.unavailable(wh.Availability(False, wh.tr(f"No stage transitions recorded for {wh.month_label(chosen)}.",
+                                                    f"{wh.month_label(chosen)}のステージ遷移はありません。")))
     else:
-        NODE_NAMES = {"not_customer": "new or reactivated", "churned": "churned"}
-
         def ordered(values):
             known = [s for s in ["not_customer"] + STAGES + ["churned"] if s in set(values)]
             return known + sorted(set(values) - set(known))
@@ -213,8 +296,8 @@ else:
 
         sources, targets = ordered(flows["from_stage"]), ordered(flows["to_stage"])
         before, after = wh.month_label(wh.shift_months(chosen, -1)), wh.month_label(chosen)
-        labels = [f"{NODE_NAMES.get(s, s)} ({before})" for s in sources] + \
-                 [f"{NODE_NAMES.get(s, s)} ({after})" for s in targets]
+        labels = [f"{wh.name('stage', s)} ({before})" for s in sources] + \
+                 [f"{wh.name('stage', s)} ({after})" for s in targets]
         colors = [wh.STAGE_COLORS.get(s, "#90a4ae") for s in sources + targets]
         rank = {stage: position for position, stage in enumerate(STAGES)}
 
@@ -226,56 +309,79 @@ else:
                 return "rgba(144,164,174,0.30)"
             return "rgba(46,125,50,0.50)" if b > a else "rgba(239,108,0,0.50)"
 
+        accounts_word = wh.tr("accounts", "社")
         fig = go.Figure(go.Sankey(
             arrangement="snap",
             node=dict(label=labels, color=colors, pad=14, thickness=16, line=dict(color="white", width=0.5),
                       x=[0.001] * len(sources) + [0.999] * len(targets),
                       y=positions(sources, "from_stage") + positions(targets, "to_stage"),
-                      hovertemplate="%{label}: %{value} accounts<extra></extra>"),
+                      hovertemplate=f"%{{label}}: %{{value}} {accounts_word}<extra></extra>"),
             link=dict(source=[sources.index(s) for s in flows["from_stage"]],
                       target=[len(sources) + targets.index(t) for t in flows["to_stage"]],
                       value=flows["accounts"], color=[link_color(r) for _, r in flows.iterrows()],
-                      hovertemplate="%{source.label} → %{target.label}: %{value} accounts<extra></extra>"),
+                      hovertemplate=f"%{{source.label}} → %{{target.label}}: %{{value}} {accounts_word}<extra></extra>"),
         ))
-        wh.style(fig, title=f"Stage transitions into {wh.month_label(chosen)}",
-                 definition="Accounts by their stage on the previous snapshot (left) and on this one (right); "
-                            "width = accounts.", height=540)
+        wh.style(fig, title=wh.tr(f"Stage transitions into {wh.month_label(chosen)}", f"{wh.month_label(chosen)}のステージ遷移"),
+                 definition=wh.tr("Accounts by their stage on the previous snapshot (left) and on this one (right); "
+                                  "width = accounts.", "前月末（左）と当月末（右）のステージ別顧客。幅 = 社数。"),
+                 height=540)
         fig.update_layout(margin=dict(l=30, r=30, b=40))
         fig.show()
 
 # %% [markdown]
 # ## Condition and upsell (Toreta)
 # Inside each stage, accounts are split by health condition: **good** (health ≥ 70), **normal**, **bad** (< 40).
-# Toreta's playbook: bad gets work on its health score, normal gets usage advice, good gets an upsell offer.
+# Toreta's playbook: bad gets work on its health score, normal gets usage advice, good gets an upsell offer. Bars
+# from fewer customer-months than the minimum are grey.
+#
+# <!-- ja -->
+# ## コンディションとアップセル（トレタ）
+# 各ステージの顧客をヘルスのコンディションで分けます: **良好**（ヘルス 70 以上）、**普通**、**不調**（40 未満）。
+# トレタの打ち手: 不調にはヘルススコアの改善、普通には活用支援、良好にはアップセル提案。最小件数に満たない棒は
+# 灰色です。
 
 # %%
 if not status["mart_condition_upsell"]:
     wh.unavailable(status["mart_condition_upsell"])
 else:
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.08,
-                        subplot_titles=("Upsell within 3 months", "Churn within 12 months"))
+                        subplot_titles=(wh.tr("Upsell within 3 months", "3か月以内のアップセル"),
+                                        wh.tr("Churn within 12 months", "12か月以内の解約")))
     for condition in wh.CONDITION_ORDER:
         rows = stage_sorted(conditions[conditions["condition"] == condition])
+        label = wh.name("condition", condition)
+        colors = ["#e0e0e0" if n < MIN_N else wh.CONDITION_COLORS[condition] for n in rows["observations"]]
         for col, column in ((1, "upsell_rate"), (2, "churn_rate")):
-            fig.add_trace(go.Bar(x=rows["stage"], y=rows[column], name=condition, legendgroup=condition,
-                                 showlegend=col == 1, marker_color=wh.CONDITION_COLORS[condition],
+            fig.add_trace(go.Bar(x=wh.names("stage", rows["stage"]), y=rows[column], name=label, legendgroup=condition,
+                                 showlegend=col == 1, marker_color=colors,
+                                 marker_line=dict(color=wh.CONDITION_COLORS[condition], width=1.5),
                                  customdata=rows[["observations"]],
-                                 hovertemplate=f"{condition}, %{{x}}: %{{y:.1%}} of %{{customdata[0]}} customer-months"
-                                               "<extra></extra>"), row=1, col=col)
+                                 hovertemplate=f"{label}, %{{x}}: %{{y:.1%}} "
+                                               + wh.tr("of %{customdata[0]} customer-months",
+                                                       "（%{customdata[0]} 顧客月）") + "<extra></extra>"),
+                          row=1, col=col)
     fig.update_layout(barmode="group")
     fig.update_yaxes(tickformat=".0%", rangemode="tozero")
-    fig.update_yaxes(title_text="Customer-months upsold (%)", row=1, col=1)
-    fig.update_yaxes(title_text="Customer-months churned (%)", row=1, col=2)
-    fig.update_xaxes(title_text="Stage")
-    wh.style(fig, title="Upsell and churn by stage and health condition",
-             definition="Customer-months by stage × condition; share with an expansion in the next 3 months (left) "
-                        "and a churn in the next 12 (right).", height=460)
+    fig.update_yaxes(title_text=wh.tr("Customer-months upsold (%)", "アップセルした顧客月（%）"), row=1, col=1)
+    fig.update_yaxes(title_text=wh.tr("Customer-months churned (%)", "解約した顧客月（%）"), row=1, col=2)
+    fig.update_xaxes(title_text=wh.tr("Stage", "ステージ"))
+    wh.style(fig, title=wh.tr("Upsell and churn by stage and health condition", "ステージ・コンディション別のアップセルと解約"),
+             definition=wh.tr("Customer-months by stage × condition; share with an expansion in the next 3 months "
+                              f"(left) and a churn in the next 12 (right); grey: fewer than {MIN_N} customer-months.",
+                              "ステージ × コンディション別の顧客月。その後3か月に拡大した割合（左）と12か月に解約した割合"
+                              f"（右）。灰色: {MIN_N} 顧客月未満。"), height=460)
     fig.show()
 
 # %% [markdown]
 # ## Utilization matrix (Toreta)
 # Two core features as axes, each customer-month placed by its usage level of each (none, or below / above the
-# median of the non-zero values). The cells show where upsells happen and where churn starts.
+# median of the non-zero values). The cells show where upsells happen and where churn starts; n is the number of
+# customer-months, and cells below the minimum n are left blank.
+#
+# <!-- ja -->
+# ## 活用度マトリクス（トレタ）
+# 2つのコア機能を軸に、各顧客月をそれぞれの利用レベル（利用なし、または非ゼロ値の中央値以下・超）に置きます。
+# アップセルが起きる場所と解約が始まる場所が分かります。n は顧客月の数で、最小件数に満たないセルは空白にしています。
 
 # %%
 LEVELS = ["none", "low", "high"]
@@ -284,22 +390,27 @@ if not status["mart_utilization_matrix"]:
 else:
     matrix = data["mart_utilization_matrix"]
     feature_x, feature_y = matrix["feature_x"].iloc[0], matrix["feature_y"].iloc[0]
+    name_x, name_y = wh.name("feature", feature_x), wh.name("feature", feature_y)
+    level_names = wh.names("usage_level", LEVELS)
     fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.14,
-                        subplot_titles=("Upsell rate (%)", "Churn rate (%)"))
+                        subplot_titles=(wh.tr("Upsell rate (%)", "アップセル率（%）"), wh.tr("Churn rate (%)", "解約率（%）")))
     for col, column, scale in ((1, "upsell_rate", "Greens"), (2, "churn_rate", "Reds")):
         grid = matrix.pivot(index="level_y", columns="level_x", values=column).reindex(index=LEVELS, columns=LEVELS)
         counts = matrix.pivot(index="level_y", columns="level_x", values="observations").reindex(
-            index=LEVELS, columns=LEVELS)
-        text = [[("" if pd.isna(v) else f"{v:.0%}<br>n={int(n)}") for v, n in zip(vr, nr)]
-                for vr, nr in zip(grid.values, counts.fillna(0).values)]
+            index=LEVELS, columns=LEVELS).fillna(0)
+        shown = grid.where(counts >= MIN_N)
+        text = [[(f"n={int(n)}" if pd.isna(v) else f"{v:.0%}<br>n={int(n)}") for v, n in zip(vr, nr)]
+                for vr, nr in zip(shown.values, counts.values)]
         fig.add_trace(go.Heatmap(
-            z=grid.values, x=LEVELS, y=LEVELS, text=text, texttemplate="%{text}", colorscale=scale,
-            colorbar=dict(x=0.43 if col == 1 else 1.0, tickformat=".0%", len=0.9),
-            hovertemplate=f"{feature_x} %{{x}}, {feature_y} %{{y}}: %{{z:.1%}}<extra></extra>"), row=1, col=col)
-        fig.update_xaxes(title_text=f"{feature_x} usage level", row=1, col=col)
-        fig.update_yaxes(title_text=f"{feature_y} usage level", row=1, col=col)
-    wh.style(fig, title=f"Utilization matrix: {feature_x} × {feature_y}",
-             definition="Customer-months by usage level of the two features; share with an upsell (left) and a "
-                        "churn (right); n = customer-months.", height=480)
-    fig.update_layout(margin=dict(b=60))
+            z=shown.values, x=level_names, y=level_names, text=text, texttemplate="%{text}", colorscale=scale,
+            colorbar=dict(x=0.43 if col == 1 else 1.0, tickformat=".0%", len=0.9), zmin=0,
+            hovertemplate=f"{name_x} %{{x}}, {name_y} %{{y}}: %{{z:.1%}}<extra></extra>"), row=1, col=col)
+        fig.update_xaxes(title_text=wh.tr(f"{name_x}: usage level", f"{name_x}の利用レベル"), row=1, col=col)
+        fig.update_yaxes(title_text=wh.tr(f"{name_y}: usage level", f"{name_y}の利用レベル"), row=1, col=col)
+    wh.style(fig, title=wh.tr(f"Utilization matrix: {name_x} × {name_y}", f"活用度マトリクス: {name_x} × {name_y}"),
+             definition=wh.tr("Customer-months by usage level of the two features; share with an upsell (left) and a "
+                              f"churn (right); n = customer-months; blank: n < {MIN_N}.",
+                              "2機能の利用レベル別の顧客月。アップセルした割合（左）と解約した割合（右）。n = 顧客月。"
+                              f"空白: n < {MIN_N}。"), height=480)
+    fig.update_layout(margin=dict(b=60), plot_bgcolor="#eceff1")
     fig.show()
