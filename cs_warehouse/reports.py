@@ -575,11 +575,12 @@ PDF_VIEWPORT = {"width": 1047, "height": 740}
 
 
 def export_pdfs(out_dir: Path = REPORTS_DIR, *, chromium: str | None = None, log=print,
-                names: list[str] | None = None) -> list[Path]:
+                names: list[str] | None = None, browser=None) -> list[Path]:
     """Print every rendered page (index and reports) to out_dir/pdf/<name>.pdf with headless Chromium.
 
     Each page is opened at the printed page's width, so plotly lays its figures out to fit it, and
-    printed on A4 landscape with backgrounds.
+    printed on A4 landscape with backgrounds. `browser`: a playwright Chromium already running
+    (else one is started).
     """
     from playwright.sync_api import sync_playwright
 
@@ -591,34 +592,40 @@ def export_pdfs(out_dir: Path = REPORTS_DIR, *, chromium: str | None = None, log
         pages = [page for page in pages if page.stem in names]
     if not pages:
         raise ReportError(f"No rendered reports in {out_dir}: run `make reports` first")
+    pdf_dir = out_dir / "pdf"
+    pdf_dir.mkdir(parents=True, exist_ok=True)
+    if browser is not None:
+        return [_print_page(browser, page_path, pdf_dir, log) for page_path in pages]
     chromium = chromium or os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
     if not Path(chromium).exists():
         raise ReportError(f"Chromium not found at {chromium}: install Debian's chromium or set {CHROMIUM_ENV}")
-    pdf_dir = out_dir / "pdf"
-    pdf_dir.mkdir(parents=True, exist_ok=True)
-    written = []
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium, headless=True,
                                              args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
         try:
-            for page_path in pages:
-                page = browser.new_page(viewport=PDF_VIEWPORT)
-                page.goto(page_path.resolve().as_uri(), wait_until="load")
-                page.wait_for_function(
-                    "() => Array.from(document.querySelectorAll('div.plotly-graph-div'))"
-                    ".every(div => div.querySelector('svg.main-svg'))", timeout=60_000)
-                page.emulate_media(media="print")
-                page.wait_for_timeout(300)
-                target = pdf_dir / f"{page_path.stem}.pdf"
-                page.pdf(path=str(target), format="A4", landscape=True, print_background=True,
-                         margin={"top": "10mm", "bottom": "10mm", "left": "10mm", "right": "10mm"})
-                page.close()
-                written.append(target)
-                log(f"  {target.name}")
+            written = [_print_page(browser, page_path, pdf_dir, log) for page_path in pages]
         finally:
             browser.close()
     return written
+
+
+def _print_page(browser, page_path: Path, pdf_dir: Path, log) -> Path:
+    page = browser.new_page(viewport=PDF_VIEWPORT)
+    try:
+        page.goto(page_path.resolve().as_uri(), wait_until="load")
+        page.wait_for_function(
+            "() => Array.from(document.querySelectorAll('div.plotly-graph-div'))"
+            ".every(div => div.querySelector('svg.main-svg'))", timeout=60_000)
+        page.emulate_media(media="print")
+        page.wait_for_timeout(300)
+        target = pdf_dir / f"{page_path.stem}.pdf"
+        page.pdf(path=str(target), format="A4", landscape=True, print_background=True,
+                 margin={"top": "10mm", "bottom": "10mm", "left": "10mm", "right": "10mm"})
+    finally:
+        page.close()
+    log(f"  {target.name}")
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -619,13 +619,13 @@ def test_index_has_an_executive_summary(rendered, rendered_ja, browser, screensh
         assert expected in PageView(browser, rendered[0] / "index.html", screenshot_dir).text
 
 
-def test_reports_print_to_pdf(rendered, tmp_path):
+def test_reports_print_to_pdf(rendered, browser, tmp_path):
     """`make reports-pdf`: one PDF per page, printed on A4 landscape by headless Chromium."""
     out_dir, _ = rendered
     pages = ["index", "07_action_lists"]
     for name in pages:
         shutil.copy2(out_dir / f"{name}.html", tmp_path / f"{name}.html")
-    written = reports.export_pdfs(tmp_path, chromium=str(CHROMIUM), log=lambda *_: None)
+    written = reports.export_pdfs(tmp_path, browser=browser, log=lambda *_: None)
     assert [path.stem for path in written] == pages
     for path in written:
         data = path.read_bytes()
