@@ -10,7 +10,7 @@ export PATH := $(CURDIR)/$(BIN):$(PATH)
 export CS_RAW_DIR ?= $(CURDIR)/data/demo
 export CS_WAREHOUSE_PATH ?= $(CURDIR)/warehouse.duckdb
 
-.PHONY: build setup validate publish reports refresh lab test lint bench docs clean bi bi-stop
+.PHONY: build setup validate publish reports reports-pdf refresh lab test lint bench docs clean bi bi-stop
 
 build: setup validate publish reports
 
@@ -41,9 +41,13 @@ publish: setup
 refresh: setup
 	$(BIN)/python -m cs_warehouse.publish --incremental
 
-# execute the notebooks against $(CS_WAREHOUSE_PATH) into reports/*.html
+# execute the notebooks against $(CS_WAREHOUSE_PATH) into reports/*.html, in CS_REPORT_LANG (ja or en; default ja)
 reports: setup
 	$(BIN)/python -m cs_warehouse.reports
+
+# the reports as PDFs to attach to an email (headless Chromium's print-to-PDF): reports/pdf/*.pdf
+reports-pdf: reports
+	$(BIN)/python -m cs_warehouse.reports --pdf
 
 lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.app_settings_dir=$(CURDIR)/notebooks/.lab-settings

@@ -4,15 +4,16 @@ drawn and no console error, the HTML opens offline with code hidden, the index l
 every report, and a missing optional source is said plainly instead of failing.
 
 The notebooks are rendered once per session (two warehouses: complete, and without
-surveys.csv and community.csv) and every test reads those renders. Screenshots of every
-page go to the session's tmp dir, or to $CS_REPORT_SCREENSHOTS when set, for a human to
-look at.
+surveys.csv and community.csv; the complete one in English and in Japanese) and every
+test reads those renders. Screenshots of every page go to the session's tmp dir, or to
+$CS_REPORT_SCREENSHOTS when set, for a human to look at.
 """
 from __future__ import annotations
 
 import os
 import re
 import shutil
+import urllib.parse
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -34,9 +35,10 @@ EXPECTED_FIGURES = {
     "03_cohorts": 5,               # 3 retention heatmaps, KM by tier, KM by plan and industry
     "04_stages_health": 10,        # stage mix, stage-ups, churn by stage, Sankey, condition x upsell, matrix,
                                    # health backtest: AUC over time, AUC by predictor, decile lift, calibration
-    "05_tier_coverage": 4,         # accounts per FTE, coverage over time, CSM load, touch compliance
+    "05_tier_coverage": 5,         # accounts per FTE, coverage over time, CSM load, NRR per CSM, touch compliance
     "06_voice_of_customer": 8,     # NPS by tier, by stage, CES, time to value, post-onboarding upsell,
                                    # tickets heatmap, tickets by month, community
+    "07_action_lists": 1,          # onboardings in flight (the rest are tables)
 }
 # without surveys.csv and community.csv: the NPS charts, CES and community sections say why instead
 DEGRADED_NOTEBOOKS = ["01_cs_scorecard", "04_stages_health", "06_voice_of_customer"]
@@ -69,16 +71,24 @@ def degraded_warehouse(small_dataset, warehouse_for, tmp_path_factory):
     return warehouse_for(raw_dir)
 
 
-def _render(warehouse_path: Path, out_dir: Path, names=None):
+def _render(warehouse_path: Path, out_dir: Path, names=None, lang="en"):
     os.environ.setdefault("DO_NOT_TRACK", "1")
     return {report.name: report for report in reports.build_reports(
-        warehouse=warehouse_path, out_dir=out_dir, names=names, log=lambda *_: None)}
+        warehouse=warehouse_path, out_dir=out_dir, names=names, log=lambda *_: None, lang=lang)}
 
 
 @pytest.fixture(scope="session")
 def rendered(small_warehouse, tmp_path_factory):
+    """Every report in English (the tests that read English sentences use this one)."""
     out_dir = tmp_path_factory.mktemp("reports")
     return out_dir, _render(small_warehouse.path, out_dir)
+
+
+@pytest.fixture(scope="session")
+def rendered_ja(small_warehouse, tmp_path_factory):
+    """Every report in Japanese, the default language."""
+    out_dir = tmp_path_factory.mktemp("reports_ja")
+    return out_dir, _render(small_warehouse.path, out_dir, lang="ja")
 
 
 @pytest.fixture(scope="session")
@@ -144,10 +154,22 @@ class PageView:
             ".map(t => getComputedStyle(t).fontFamily)))")
         self.cjk_font_available = page.evaluate(
             "() => document.fonts.check('14px \"Noto Sans CJK JP\"', '佐藤 株式会社')")
+        # every label a reader sees in a figure: titles, axis titles, legend entries, annotations
+        self.figure_text = page.evaluate("""() => Array.from(document.querySelectorAll('div.plotly-graph-div'))
+            .flatMap(div => Array.from(div.querySelectorAll(
+                'text.gtitle, text.xtitle, text.ytitle, text.legendtext, g.annotation-text-g text, '
+                + 'g.infolayer text, text.title'))
+            .map(t => t.textContent.trim()).filter(Boolean))""")
         self.text = page.inner_text("body")
+        self.page = page
         screenshot_dir.mkdir(parents=True, exist_ok=True)
         self.screenshot = screenshot_dir / f"{html_path.stem}.png"
         page.screenshot(path=str(self.screenshot), full_page=True)
+        self.tables = page.evaluate("""() => Array.from(document.querySelectorAll('table.cs-table')).map(table => ({
+            rows: table.tBodies[0].rows.length,
+            csv: (table.closest('.cs-table-wrap').previousElementSibling.querySelector('a.cs-download') || {}).href || null,
+        }))""")
+        self.sort_check = _sort_first_numeric_column(page)
         page.close()
 
 
@@ -164,6 +186,13 @@ def views(rendered, browser, screenshot_dir):
 
 
 @pytest.fixture(scope="session")
+def views_ja(rendered_ja, browser, screenshot_dir):
+    out_dir, rendered_reports = rendered_ja
+    return {name: PageView(browser, report.html_path, screenshot_dir / "ja")
+            for name, report in rendered_reports.items()}
+
+
+@pytest.fixture(scope="session")
 def degraded_views(rendered_degraded, browser, screenshot_dir):
     out_dir, rendered_reports = rendered_degraded
     return {name: PageView(browser, report.html_path, screenshot_dir / "degraded")
@@ -175,7 +204,7 @@ def degraded_views(rendered_degraded, browser, screenshot_dir):
 NOTEBOOKS = reports.discover()
 
 
-def test_the_six_reports_exist():
+def test_the_seven_reports_exist():
     assert [path.stem for path in NOTEBOOKS] == list(EXPECTED_FIGURES)
 
 
@@ -278,7 +307,7 @@ def test_every_report_draws_in_chromium_without_console_errors(views, name):
 def test_index_links_every_report(rendered, browser, screenshot_dir):
     out_dir, rendered_reports = rendered
     index = out_dir / "index.html"
-    links = _links(index)
+    links = _links(index, css_class="report")
     assert links == [f"{name}.html" for name in EXPECTED_FIGURES]
     assert all((out_dir / link).exists() for link in links)
     text = index.read_text(encoding="utf-8")
@@ -293,7 +322,7 @@ def test_index_links_validation_report_when_present(rendered, tmp_path):
     (tmp_path / "validation.html").write_text("<html><body>validation</body></html>", encoding="utf-8")
     index = reports.write_index(tmp_path, list(rendered_reports.values()), generated="now",
                                 warehouse=Path("w.duckdb"), as_of=None)
-    assert _links(index)[-1] == "validation.html"
+    assert _links(index, css_class="report")[-1] == "validation.html"
 
 
 def test_japanese_names_and_yen_render(small_warehouse, rendered, views):
@@ -305,8 +334,9 @@ def test_japanese_names_and_yen_render(small_warehouse, rendered, views):
     assert any(name in view.text for name in names), "Japanese CSM names are not in the rendered page"
     assert view.cjk_font_available, "Chromium has no Noto Sans CJK JP glyphs: Japanese would render as boxes"
     assert view.svg_fonts and all("Noto Sans CJK JP" in font for font in view.svg_fonts), view.svg_fonts
-    money = re.findall(r"¥\d{1,3}(?:,\d{3})+", views["01_cs_scorecard"].text)
-    assert money, "money is not shown as ¥ with thousands separators"
+    money = re.findall(r"¥\d+(?:\.\d+)?[MB]\b", views["01_cs_scorecard"].text)
+    assert money, "money is not shown as ¥M / ¥B in English"
+    assert not re.search(r"¥\d{1,3}(?:,\d{3}){2,}", views["01_cs_scorecard"].text), "money shown in full digits"
 
 
 # --- missing optional data ------------------------------------------------------------------------
@@ -328,6 +358,7 @@ def test_warehouse_helper_reads_only_and_explains_absence(degraded_warehouse, mo
     from cs_warehouse import warehouse as wh
 
     monkeypatch.setenv("CS_WAREHOUSE_PATH", str(degraded_warehouse.path))
+    monkeypatch.setenv("CS_REPORT_LANG", "en")
     wh.close()
     try:
         assert len(wh.mart("mart_revenue_monthly")) > 0
@@ -346,9 +377,10 @@ def test_warehouse_helper_reads_only_and_explains_absence(degraded_warehouse, mo
         wh.close()
 
 
-def test_formatting_helpers():
+def test_formatting_helpers(monkeypatch):
     from cs_warehouse import warehouse as wh
 
+    monkeypatch.setenv("CS_REPORT_LANG", "en")
     assert wh.yen(1234567) == "¥1,234,567"
     assert wh.yen(-1500.4) == "-¥1,500"
     assert wh.yen(2_500_000, compact=True) == "¥2.50M"
@@ -384,19 +416,288 @@ def test_a_missing_warehouse_is_a_clear_error(tmp_path):
         reports.build_reports(warehouse=tmp_path / "nope.duckdb", out_dir=tmp_path / "out")
 
 
+# --- light pages, languages, lists ----------------------------------------------------------------
+
+MAX_PAGE_BYTES = 6 * 1024 * 1024
+CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff\uff01-\uff5e]")
+# labels that read the same in both languages (acronyms and units)
+NEUTRAL = re.compile(r"^[\s\d.,:;%+−\-–×()（）/=<>≤≥*¥·|χ²nrdfNRRGRRNPSCESCSMARRMRFTEAPISSOPOS]+$")
+
+
+def _pages(out_dir: Path) -> list[Path]:
+    return sorted(out_dir.glob("*.html"))
+
+
+@pytest.mark.parametrize("fixture", ["rendered", "rendered_ja"])
+def test_pages_are_light_and_embed_plotly_once(request, fixture):
+    out_dir, _ = request.getfixturevalue(fixture)
+    for page in _pages(out_dir):
+        text = page.read_text(encoding="utf-8")
+        assert page.stat().st_size <= MAX_PAGE_BYTES, f"{page.name} weighs {page.stat().st_size / 1e6:.1f} MB"
+        if "plotly-graph-div" in text:
+            assert len(re.findall(r"\* plotly\.js v\d", text)) == 1, f"{page.name} embeds plotly.js more than once"
+
+
+def test_no_file_paths_and_sources_in_the_footer(rendered, views, small_warehouse):
+    out_dir, _ = rendered
+    for page in _pages(out_dir):
+        text = page.read_text(encoding="utf-8")
+        for path in (str(small_warehouse.path), str(small_warehouse.path.parent), str(PROJECT_DIR), "/tmp/"):
+            assert path not in text, f"{page.name} shows a file path: {path}"
+    for name, view in views.items():
+        assert "Reads:" not in view.text, f"{name} still opens with the list of tables"
+        footer = view.text.strip().splitlines()[-1]
+        assert footer.startswith("Sources") and "mart_" in footer, f"{name}: no sources footer: {footer!r}"
+
+
+def test_every_markdown_cell_has_both_languages():
+    missing = []
+    for path in NOTEBOOKS:
+        for position, cell in enumerate(reports.read_notebook(path).cells):
+            if cell.cell_type != "markdown" or not cell.source.strip():
+                continue
+            english, japanese = (reports.localise_markdown(cell.source, lang) for lang in ("en", "ja"))
+            if english == japanese or not CJK.search(japanese) or not english.strip():
+                missing.append(f"{path.name} markdown cell {position + 1}: {cell.source.strip()[:60]!r}")
+    assert missing == [], "markdown cells without both languages:\n" + "\n".join(missing)
+
+
+# the columns of the public marts that hold codes, and the kind of display name each needs
+CODE_COLUMNS = [
+    ("dim_accounts", "tier", "tier"), ("dim_accounts", "stage", "stage"), ("dim_accounts", "condition", "condition"),
+    ("dim_accounts", "industry", "industry"), ("mart_stage_churn", "basis", "basis"),
+    ("mart_stage_transitions", "from_stage", "stage"), ("mart_stage_transitions", "to_stage", "stage"),
+    ("mart_condition_upsell", "condition", "condition"), ("mart_utilization_matrix", "level_x", "usage_level"),
+    ("mart_utilization_matrix", "feature_x", "feature"), ("mart_utilization_matrix", "feature_y", "feature"),
+    ("mart_expansion_monthly", "expansion_type", "expansion_type"), ("mart_cs_scorecard", "maturity_level", "maturity_level"),
+    ("mart_product_feedback", "category", "ticket_category"), ("mart_product_feedback", "feature", "feature"),
+    ("mart_survival", "segment_type", "segment_type"), ("fct_mrr_monthly", "movement", "movement"),
+]
+
+
+def test_every_code_has_a_display_name_in_both_languages(small_warehouse, demo_warehouse):
+    """Lists every code shown in the reports that the seed display_names lacks, or lacks in one language."""
+    import pandas as pd
+
+    names = pd.read_csv(PROJECT_DIR / "seeds" / "display_names.csv", dtype=str, keep_default_na=False)
+    assert not names.duplicated(["kind", "code"]).any(), "a code is named twice"
+    empty = names[(names["en"].str.strip() == "") | (names["ja"].str.strip() == "")]
+    untranslated = names[(names["ja"] == names["en"]) & ~names["en"].str.fullmatch(r"[A-Z0-9 ]+")]
+    known = set(zip(names["kind"], names["code"]))
+    missing = set()
+    for warehouse in (small_warehouse, demo_warehouse):
+        for relation, column, kind in CODE_COLUMNS:
+            values = warehouse.query(f"select distinct {column} as code from main.{relation} where {column} is not null")
+            missing |= {(kind, code) for code in values["code"] if (kind, code) not in known}
+        for kind, relation, column in (("plan", "mart_survival", "segment"), ("industry", "mart_survival", "segment")):
+            values = warehouse.query(f"select distinct segment from main.mart_survival where segment_type = '{kind}'")
+            missing |= {(kind, code) for code in values["segment"] if (kind, code) not in known}
+        for kind, column in (("tier", "tier"), ("maturity_level", "maturity_level"), ("feature", "feature")):
+            seed = {"tier": "tier_policy", "maturity_level": "maturity_levels", "feature": "features"}[kind]
+            values = warehouse.query(f"select distinct {column} as code from main.{seed}")
+            missing |= {(kind, code) for code in values["code"] if (kind, code) not in known}
+    assert not missing, f"codes without a display name: {sorted(missing)}"
+    assert empty.empty, f"display names missing a language: {empty[['kind', 'code']].values.tolist()}"
+    assert untranslated.empty, f"display names not translated: {untranslated[['kind', 'code']].values.tolist()}"
+
+
+def _untranslated(labels: list[str], lang: str) -> list[str]:
+    if lang == "ja":
+        return [label for label in labels if not CJK.search(label) and re.search(r"[A-Za-z]{3,}", label)
+                and not NEUTRAL.match(label)]
+    return [label for label in labels if CJK.search(label)]
+
+
+def test_japanese_pages_leave_no_label_untranslated(views_ja, small_warehouse):
+    codes = small_warehouse.query("select distinct tier as code from main.dim_accounts union "
+                                  "select maturity_level from main.mart_cs_scorecard union "
+                                  "select distinct category from main.mart_product_feedback union "
+                                  "select distinct feature from main.mart_product_feedback")["code"].dropna()
+    codes = [code for code in codes if "_" in code]
+    problems = {}
+    for name, view in views_ja.items():
+        # figure labels: names of accounts and CSMs are data, not labels, and are not among these
+        found = _untranslated(view.figure_text, "ja")
+        found += [code for code in codes if code in view.text or code in " ".join(view.figure_text)]
+        found += [line for line in view.text.splitlines()
+                  if re.match(r"^(In short|Question|Reporting month|Not shown|Sources)\b", line.strip())]
+        if found:
+            problems[name] = sorted(set(found))
+    assert problems == {}, f"untranslated labels in the Japanese reports: {problems}"
+
+
+def test_english_pages_have_no_japanese_labels(views):
+    problems = {name: _untranslated(view.figure_text, "en") for name, view in views.items()}
+    # Japanese company and CSM names are data, on tick labels and in tables: only figure titles, axes,
+    # legends and annotations are checked
+    problems = {name: found for name, found in problems.items() if found}
+    assert problems == {}, f"Japanese labels in the English reports: {problems}"
+
+
+def test_languages_use_their_date_and_money_conventions(views, views_ja):
+    assert re.search(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) 20\d\d\b", views["01_cs_scorecard"].text)
+    assert re.search(r"20\d\d年\d{1,2}月", views_ja["01_cs_scorecard"].text)
+    assert re.search(r"\d[\d,.]*(億円|万円)", views_ja["01_cs_scorecard"].text)
+    assert not re.search(r"¥\d+(?:\.\d+)?[MB]\b", views_ja["01_cs_scorecard"].text)
+
+
+def test_report_language_setting_is_checked(monkeypatch):
+    from cs_warehouse import warehouse as wh
+
+    monkeypatch.setenv("CS_REPORT_LANG", "fr")
+    with pytest.raises(reports.ReportError, match="CS_REPORT_LANG='fr'"):
+        reports.report_language()
+    monkeypatch.delenv("CS_REPORT_LANG")
+    assert wh.language() == "ja", "the default language is Japanese"
+    monkeypatch.setenv("CS_REPORT_MIN_N", "0")
+    with pytest.raises(ValueError, match="CS_REPORT_MIN_N"):
+        wh.min_n()
+
+
+def test_language_helpers():
+    from cs_warehouse import warehouse as wh
+
+    cases = {"ja": ("2.48億円", "2,480万円", "2026年3月", "+1.2ポイント", "ティア1（ハイタッチ）"),
+             "en": ("¥2.48B", "¥24.80M", "Mar 2026", "+1.2 pt", "Tier 1 (high touch)")}
+    for lang, (large, smaller, month, change, tier) in cases.items():
+        os.environ["CS_REPORT_LANG"] = lang
+        try:
+            assert wh.money(2_480_000_000 if lang == "en" else 248_011_478) == large
+            assert wh.money(24_801_000) == smaller
+            assert wh.month_label("2026-03-01") == month
+            assert wh.pp(0.012) == change
+            assert wh.name("tier", "tier1_high_touch") == tier
+            assert wh.name("tier", "a_customer_tier") == "a_customer_tier", "an unknown code shows as it is"
+        finally:
+            os.environ.pop("CS_REPORT_LANG", None)
+    assert wh.intervals_overlap(0.1, 0.3, 0.25, 0.5) and not wh.intervals_overlap(0.1, 0.2, 0.25, 0.5)
+    assert wh.intervals_overlap(None, 0.3, 0.25, 0.5), "an unknown interval never supports a claimed difference"
+
+
+# each list to act on, the report that shows it, and its mart: the page lists every row of the mart
+ACTION_LISTS = [("05_tier_coverage", "mart_overdue_touches"), ("07_action_lists", "mart_renewals_due"),
+                ("07_action_lists", "mart_accounts_at_risk"), ("07_action_lists", "mart_upsell_candidates"),
+                ("07_action_lists", "mart_onboarding_in_flight")]
+
+
+@pytest.mark.parametrize("name,mart", ACTION_LISTS, ids=[mart for _, mart in ACTION_LISTS])
+def test_action_lists_show_every_row_sort_and_download(views, small_warehouse, name, mart):
+    view = views[name]
+    rows = int(small_warehouse.query(f"select count(*) as n from main.{mart}")["n"].iloc[0])
+    assert rows > 0, f"the generated data should fill {mart}"
+    assert any(table["rows"] == rows for table in view.tables), f"{mart}: the list on {name} is cut off"
+    for table in view.tables:
+        assert table["csv"] and table["csv"].startswith("data:text/csv"), "a table without its CSV download"
+        csv_text = urllib.parse.unquote(table["csv"].split(",", 1)[1]).lstrip("\ufeff")
+        assert len(csv_text.strip().splitlines()) == table["rows"] + 1, "the CSV does not hold every row"
+    assert view.sort_check == "sorted", f"clicking a header does not sort: {view.sort_check}"
+
+
+def test_index_has_an_executive_summary(rendered, rendered_ja, browser, screenshot_dir, small_warehouse):
+    import pandas as pd
+
+    revenue = small_warehouse.query("select * from main.mart_revenue_monthly order by month")
+    as_of = pd.Timestamp(small_warehouse.query("select max(as_of_date) as day from main.dim_accounts")["day"].iloc[0])
+    partial = revenue[(revenue["month"] == as_of.replace(day=1)) & (as_of != as_of + pd.offsets.MonthEnd(0))]
+    for out_dir, lang in ((rendered[0], "en"), (rendered_ja[0], "ja")):
+        view = PageView(browser, out_dir / "index.html", screenshot_dir / f"index_{lang}")
+        assert view.console_errors == []
+        text = view.text
+        assert ("Executive summary" if lang == "en" else "エグゼクティブサマリー") in text
+        assert ("Month to date" if lang == "en" else "今月途中") in text, "no month-to-date figures"
+        assert ("Alerts" if lang == "en" else "アラート") in text
+        # every report is linked with its sections
+        links = _links(out_dir / "index.html")
+        for name in EXPECTED_FIGURES:
+            assert any(link.startswith(f"{name}.html#") for link in links), f"no section links for {name}"
+    if len(partial):
+        # the month to date's churn, as the mart has it, is on the index
+        from cs_warehouse import warehouse as wh
+
+        row = partial.iloc[0]
+        os.environ["CS_REPORT_LANG"] = "en"
+        try:
+            expected = f"Month to date: {wh.money(row['churned_mrr'])}"
+        finally:
+            os.environ.pop("CS_REPORT_LANG", None)
+        assert expected in PageView(browser, rendered[0] / "index.html", screenshot_dir).text
+
+
+def test_reports_print_to_pdf(rendered, browser, tmp_path):
+    """`make reports-pdf`: one PDF per page, printed on A4 landscape by headless Chromium."""
+    out_dir, _ = rendered
+    pages = ["index", "07_action_lists"]
+    for name in pages:
+        shutil.copy2(out_dir / f"{name}.html", tmp_path / f"{name}.html")
+    written = reports.export_pdfs(tmp_path, browser=browser, log=lambda *_: None)
+    assert [path.stem for path in written] == pages
+    for path in written:
+        data = path.read_bytes()
+        assert data.startswith(b"%PDF") and len(data) > 20_000, f"{path.name} is not a printed report"
+        # A4 landscape: about 842 x 596 points
+        width, height = map(float, re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data).groups())
+        assert abs(width - 842) < 2 and abs(height - 595) < 2, f"{path.name} is not A4 landscape: {width} x {height}"
+
+
+def test_summary_alerts_on_a_churn_spike_in_the_month_to_date():
+    """A planted spike in the partial month raises an alert; the same month at its usual level does not."""
+    import pandas as pd
+
+    from cs_warehouse import summary
+
+    months = pd.date_range("2025-01-01", periods=14, freq="MS")
+    revenue = pd.DataFrame({
+        "month": months, "churned_mrr": [100_000.0] * 14, "churned_customers": [2] * 14,
+        "customers_start": [200] * 14, "logo_churn_rate": [0.01] * 14, "renewals_due": [20] * 14,
+        "renewals_churned": [2] * 14, "renewal_churn_rate": [0.1] * 14, "nrr_12m": [1.02] * 14,
+        "grr_12m": [0.95] * 14, "annualized_logo_churn": [0.08] * 14, "meets_10pct_rule": [True] * 14,
+    })
+    as_of = months[-1] + pd.Timedelta(days=14)
+    quiet = summary.alerts(revenue, None, pd.DataFrame(), pd.DataFrame(), months[-2], months[-1], {}, as_of=as_of)
+    assert quiet == []
+    spiked = revenue.copy()
+    spiked.loc[13, ["churned_mrr", "churned_customers", "logo_churn_rate"]] = [900_000.0, 15, 0.075]
+    found = summary.alerts(spiked, None, pd.DataFrame(), pd.DataFrame(), months[-2], months[-1],
+                           {"revenue": "02.html"}, as_of=as_of)
+    assert len(found) == 1 and found[0].link == "02.html"
+    assert "more than in any of the 12 months before" in found[0].text or "どの月よりも" in found[0].text
+
+
 # --- helpers ---------------------------------------------------------------------------------------
 
 class _LinkParser(HTMLParser):
-    def __init__(self):
+    def __init__(self, css_class: str | None = None):
         super().__init__()
+        self.css_class = css_class
         self.links: list[str] = []
 
     def handle_starttag(self, tag, attrs):
-        if tag == "a":
+        attributes = dict(attrs)
+        if tag == "a" and (self.css_class is None or self.css_class in (attributes.get("class") or "").split()):
             self.links += [value for key, value in attrs if key == "href"]
 
 
-def _links(path: Path) -> list[str]:
-    parser = _LinkParser()
+def _links(path: Path, css_class: str | None = None) -> list[str]:
+    parser = _LinkParser(css_class)
     parser.feed(path.read_text(encoding="utf-8"))
     return parser.links
+
+
+def _sort_first_numeric_column(page) -> str:
+    """Click the header of the first table column holding numbers and check that rows come out in order."""
+    return page.evaluate("""() => {
+        const table = document.querySelector('table.cs-sortable');
+        if (!table || table.tBodies[0].rows.length < 2) return 'no table';
+        const rows = () => Array.from(table.tBodies[0].rows);
+        const headers = Array.from(table.querySelectorAll('thead th'));
+        const column = headers.findIndex((h, i) => rows().every(r => {
+            const v = r.cells[i].getAttribute('data-sort'); return v === '' || !isNaN(parseFloat(v)); }));
+        if (column < 0) return 'no numeric column';
+        headers[column].click();
+        const values = rows().map(r => r.cells[column].getAttribute('data-sort')).filter(v => v !== '').map(parseFloat);
+        for (let i = 1; i < values.length; i++) if (values[i] < values[i - 1]) return 'not ascending';
+        headers[column].click();
+        const back = rows().map(r => r.cells[column].getAttribute('data-sort')).filter(v => v !== '').map(parseFloat);
+        for (let i = 1; i < back.length; i++) if (back[i] > back[i - 1]) return 'not descending';
+        return 'sorted';
+    }""")
