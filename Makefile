@@ -62,6 +62,7 @@ lint: setup
 	CS_WAREHOUSE_PATH=$(LINT_WAREHOUSE) $(BIN)/sqlfluff lint models tests/dbt analyses
 
 test: setup
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest tests
 
 # the benchmark harness (benchmarks/README.md): `make bench` at a smoke size (200

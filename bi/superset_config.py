@@ -8,7 +8,6 @@ import os
 import secrets
 from pathlib import Path
 
-
 BI_HOME = Path(os.environ.get("CS_BI_HOME", Path(__file__).resolve().parents[1] / ".bi"))
 BI_HOME.mkdir(parents=True, exist_ok=True)
 _key_file = BI_HOME / "secret_key"

@@ -1121,7 +1121,7 @@ class Simulation:
 
     # --- tickets, CSAT ----------------------------------------------------------------------------
     def _tickets(self):
-        r, n, cal = self.rng["tickets"], self.n, self.cal
+        r, cal = self.rng["tickets"], self.cal
         acc_l, day_l, cat_l, feat_l = [], [], [], []
         band_factor = np.array([1.5, 1.2, 1.0, 0.9])
         for m in range(cal.M):
@@ -1413,7 +1413,7 @@ def _write_table(out: Path, name: str, columns: dict, fmt: str) -> int:
 
 
 def write_small_tables(sim: Simulation, out: Path, fmt: str) -> dict:
-    cal, n = sim.cal, sim.n
+    cal = sim.cal
     ids = sim.account_id
     counts = {}
     # accounts
@@ -1549,7 +1549,7 @@ USAGE_SCHEMA = pa.schema([
 def write_usage(sim: Simulation, out: Path, fmt: str = "parquet", days_per_group: int = 7,
                 progress: bool = False) -> int:
     """Stream usage rows day by day (all accounts of a day, then the next day)."""
-    cal, n = sim.cal, sim.n
+    cal = sim.cal
     r = sim.rng["usage"]
     ids = pa.array(sim.account_id, type=pa.string())
     features = pa.array(FEATURES, type=pa.string())

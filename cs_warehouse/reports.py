@@ -311,10 +311,9 @@ def _cell_failure(path, notebook, index, error, timeout) -> str:
 
 def to_html(notebook, *, title: str, generated: str = "", lang: str = "ja", sources: str = "") -> str:
     """Self-contained HTML, code cells and prompts hidden, plotly.js once in the head."""
-    from plotly.offline import get_plotlyjs
-
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
+    from plotly.offline import get_plotlyjs
 
     exporter = HTMLExporter(
         template_name="lab",
@@ -466,7 +465,8 @@ def write_index(out_dir: Path, reports: list[Report], *, generated: str, warehou
 
 def executive_summary(warehouse: Path, reports: list[Report]) -> str:
     """The summary block of the index, read from the warehouse in the report language."""
-    from cs_warehouse import summary, warehouse as wh
+    from cs_warehouse import summary
+    from cs_warehouse import warehouse as wh
 
     links = {}
     for report in reports:
@@ -523,7 +523,9 @@ def _build_reports(*, warehouse, notebooks_dir, out_dir, names, kernel, timeout,
     for path in paths:
         report = render(path, warehouse, Path(out_dir), kernel=kernel, timeout=timeout, generated=generated,
                         lang=lang, log=log)
-        log(f"  {report.html_path.relative_to(Path(out_dir).parent) if _under(report.html_path, Path(out_dir).parent) else report.html_path}"
+        shown = (report.html_path.relative_to(Path(out_dir).parent) if _under(report.html_path, Path(out_dir).parent)
+                 else report.html_path)
+        log(f"  {shown}"
             f"  {report.figures} figures, {report.seconds:.1f}s"
             + (f"  ({len(report.notes)} section(s) not shown)" if report.notes else ""))
         reports.append(report)

@@ -272,5 +272,7 @@ def render(report_links: dict, sections: list[tuple[str, str, list[tuple[str, st
                            "&nbsp;&rarr;</a>" if alert.link else "") + "</li>" for alert in found_alerts)
         out.append(f"<ul class='alerts'>{items}</ul>")
     else:
-        out.append(f"<p>{html.escape(wh.tr('Nothing unusual in the reporting month or the month to date.', '対象月・今月途中とも、特に目立つ動きはありません。'))}</p>")
+        quiet = wh.tr("Nothing unusual in the reporting month or the month to date.",
+                      "対象月・今月途中とも、特に目立つ動きはありません。")
+        out.append(f"<p>{html.escape(quiet)}</p>")
     return "\n".join(out)

@@ -25,11 +25,6 @@
 month = None
 
 # %%
-import sys
-from pathlib import Path
-
-sys.path.insert(0, str(next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "cs_warehouse").is_dir())))
-
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots

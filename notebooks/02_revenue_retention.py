@@ -25,10 +25,7 @@
 bridge_month = None
 
 # %%
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "cs_warehouse").is_dir())))
 
 import pandas as pd
 import plotly.graph_objects as go

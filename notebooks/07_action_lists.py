@@ -21,10 +21,7 @@
 # **問い:** 今週、誰に連絡すべきか: 30・60・90日以内に更新を迎える顧客、リスクのある顧客とその理由、アップセル提案の準備ができた顧客、遅れている・止まっているオンボーディングはどれか?
 
 # %%
-import sys
-from pathlib import Path
 
-sys.path.insert(0, str(next(p for p in [Path.cwd(), *Path.cwd().parents] if (p / "cs_warehouse").is_dir())))
 
 import pandas as pd
 import plotly.graph_objects as go

@@ -26,9 +26,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from test_coverage_differential import Reference, dbt_vars
 
 from cs_warehouse.generate import Config, Simulation
-from test_coverage_differential import Reference, dbt_vars
 
 SEED, ACCOUNTS = 7, 150  # the shared small dataset of conftest.py
 COMPONENTS = [("utilization", "license_utilization", "health_weight_utilization"),

@@ -4,8 +4,6 @@ question answered independently in pandas from the public relations.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import duckdb
 import pandas as pd
 import pytest

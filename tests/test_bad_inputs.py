@@ -28,12 +28,12 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-
 from bad_inputs.cases import CASES, Case, Reads, Rejects, Stops
+from conftest import open_warehouse
+
 from cs_warehouse.contract import find_raw_file, load_contract
 from cs_warehouse.dbt_runner import PROJECT_DIR
 from cs_warehouse.validate import ERROR, STOP, WARN, validate
-from conftest import open_warehouse
 
 CONTRACT = load_contract()
 SOURCES = list(CONTRACT.sources)

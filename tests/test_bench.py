@@ -21,11 +21,11 @@ import sys
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
+from conftest import open_warehouse
 
 from benchmarks import datasets, report
 from benchmarks.measure import SpillWatch
 from cs_warehouse.dbt_runner import PROJECT_DIR
-from conftest import open_warehouse
 
 ACCOUNTS = 40
 

@@ -17,7 +17,6 @@ import json
 
 import pandas as pd
 import pytest
-
 from conftest import DEMO_DIR
 
 

@@ -19,7 +19,6 @@ on the snapshot day; health is rounded to 9 decimals before it is classified.
 """
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 

@@ -17,7 +17,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
 from conftest import build_warehouse
 
 REQUIRED = ["accounts", "contracts", "usage", "fx_rates"]

@@ -25,9 +25,8 @@ import json
 import math
 
 import pytest
-from scipy.stats import norm
-
 from conftest import DEMO_DIR
+from scipy.stats import norm
 
 
 @pytest.fixture(scope="module")

@@ -28,11 +28,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from bad_inputs.cases import BASE_DIR, AppendRow, Case, DuplicateRow, Reads
+from conftest import open_warehouse
 
-from bad_inputs.cases import AppendRow, BASE_DIR, Case, DuplicateRow, Reads
 from cs_warehouse import publish
 from cs_warehouse.dbt_runner import PROJECT_DIR
-from conftest import open_warehouse
 
 STAGING = ["--", "--select", "+raw_rejects", "+mart_raw_intake", "path:models/staging", "--indirect-selection", "cautious"]
 NEW_ACCOUNT = {"account_id": "A005", "account_name": "Fifth Co", "created_at": "2024-05-01"}

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from conftest import open_warehouse
 
 from cs_warehouse import reports
 from cs_warehouse.dbt_runner import PROJECT_DIR
-from conftest import open_warehouse
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -17,10 +17,9 @@ import math
 from decimal import Decimal
 
 import pytest
-
 import test_revenue_reference as reference
-from test_revenue_reference import revenue_hand_raw_dir  # noqa: F401  (a shared session fixture)
 from conftest import open_warehouse
+from test_revenue_reference import revenue_hand_raw_dir  # noqa: F401  (a shared session fixture)
 
 GENERATED = [(1, 80), (2, 80), (3, 80), (7, 150), (4, 400)]
 

@@ -16,7 +16,6 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from scipy.stats import binomtest
-
 from test_coverage_differential import Reference, dbt_vars
 
 MIN_N = dbt_vars()["min_n_to_show"]

@@ -12,10 +12,9 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from conftest import Warehouse
 
 from cs_warehouse.dbt_runner import run_dbt
-
-from conftest import Warehouse
 
 SOURCES = ["accounts", "contracts", "usage", "csms", "csm_assignments", "touchpoints",
            "surveys", "tickets", "milestones", "community", "fx_rates"]

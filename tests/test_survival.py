@@ -14,11 +14,10 @@ import math
 
 import numpy as np
 import pytest
-from lifelines import KaplanMeierFitter
-
 import test_revenue_reference as reference
-from test_revenue_reference import revenue_hand_raw_dir  # noqa: F401  (a shared session fixture)
 from conftest import open_warehouse
+from lifelines import KaplanMeierFitter
+from test_revenue_reference import revenue_hand_raw_dir  # noqa: F401  (a shared session fixture)
 
 GENERATED = [(1, 80), (7, 150), (4, 400)]
 SEGMENT_TYPES = ["all", "tier", "industry", "plan"]

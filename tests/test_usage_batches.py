@@ -24,7 +24,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import build_warehouse
 from test_usage_incremental import differences
 

@@ -38,7 +38,6 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-
 from conftest import build_warehouse
 
 MODELS = [

@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
+from bad_inputs.cases import BASE_DIR, AppendRow, Case, DuplicateRow, Reads, SetValue
 
-from bad_inputs.cases import AppendRow, BASE_DIR, Case, DuplicateRow, Reads, SetValue
 from cs_warehouse.contract import CONTRACT_PATH, load_contract
 from cs_warehouse.dbt_runner import PROJECT_DIR
-from cs_warehouse.validate import ERROR, OK, STOP, WARN, render_html, validate, write_reports
+from cs_warehouse.validate import ERROR, OK, STOP, WARN, validate, write_reports
 
 CONTRACT = load_contract()
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
