@@ -1,4 +1,4 @@
--- One row per raw source: which file was read, and how many of its rows were read,
+-- One row per raw source: which file this build read, and how many of its rows were read,
 -- accepted (in its staging model) and rejected (in raw_rejects). The three counts
 -- come from three relations, so the test rows_read = rows_accepted + rows_rejected
 -- checks that no row was lost between them.
@@ -20,10 +20,13 @@ rejected_per_source as (
 ),
 
 {% for source_name in sources %}
+{%- set raw_file = cs_raw_file(source_name) %}
 {{ source_name }}_read as (
     select
         '{{ source_name }}' as source,
-        max(source_file) as source_file,
+        -- the file this build read (an incremental build also keeps usage rows read
+        -- from earlier exports, which carry their own file in raw_rejects)
+        {{ cs_sql_string(raw_file.path) if raw_file else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as source_file,
         count(*) as rows_read
     from {{ ref('base_raw__' ~ source_name) }}
 ),
