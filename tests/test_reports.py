@@ -54,7 +54,7 @@ DEGRADED_MESSAGES = {
 }
 
 # what notebooks may read: the public marts (docs/marts.md), the seeds and the calendar
-PUBLIC_RELATIONS = set(re.findall(r"^\*\*(\w+)\*\*:", (PROJECT_DIR / "docs" / "marts.md").read_text(), re.M))
+PUBLIC_RELATIONS = set(re.findall(r"^### (\w+)$", (PROJECT_DIR / "docs" / "marts.md").read_text(), re.M))
 SEEDS = {path.stem for path in (PROJECT_DIR / "seeds").glob("*.csv")}
 
 
