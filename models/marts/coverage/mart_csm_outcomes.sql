@@ -73,7 +73,9 @@ book_health as (
         month,
         csm_id,
         count(health_score) as customers_with_health,
-        avg(health_score) as mean_health_score,
+        -- summed as decimals: a parallel sum of doubles may differ in its last bits from
+        -- one build to the next, and health scores carry 9 decimals
+        cast(avg(cast(health_score as decimal(18, 9))) as double) as mean_health_score,
         count(case when condition = 'bad' then 1 end) as bad_condition_customers
     from account_monthly
     where csm_id is not null
