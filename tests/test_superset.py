@@ -161,18 +161,6 @@ def test_every_chart_answers_with_the_marts_figures(server):
     assert_same_figures(figures_from_charts(data), expected_figures(server.published))
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (see .ci/run)")
-    os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
-        yield instance
-        instance.close()
 
 
 def open_dashboard(browser, server, screenshot: Path) -> dict[str, str]:

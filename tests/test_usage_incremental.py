@@ -71,17 +71,25 @@ def write_usage(raw_dir: Path, sql: str) -> None:
     staged.replace(target)
 
 
+def schema_of(table: str) -> str:
+    """The schema a relation is built in (macros/utils/generate_schema_name.sql)."""
+    if table.startswith(("base_raw__", "stg_raw__")):
+        return "staging"
+    return "intermediate" if table.startswith("int_") else "main"
+
+
 def differences(left: Path, right: Path, table: str) -> int:
+    table = f"{schema_of(table)}.{table}"
     with duckdb.connect() as connection:
         connection.execute(f"attach '{left}' as left_db (read_only)")
         connection.execute(f"attach '{right}' as right_db (read_only)")
         one_way = connection.execute(
-            f"select count(*) from (select * from left_db.main.{table} except all select * from right_db.main.{table})"
+            f"select count(*) from (select * from left_db.{table} except all select * from right_db.{table})"
         ).fetchone()[0]
         other_way = connection.execute(
-            f"select count(*) from (select * from right_db.main.{table} except all select * from left_db.main.{table})"
+            f"select count(*) from (select * from right_db.{table} except all select * from left_db.{table})"
         ).fetchone()[0]
-        rows = connection.execute(f"select count(*) from left_db.main.{table}").fetchone()[0]
+        rows = connection.execute(f"select count(*) from left_db.{table}").fetchone()[0]
     assert rows > 0, f"{table} is empty: the comparison would prove nothing"
     return one_way + other_way
 
