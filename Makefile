@@ -66,11 +66,12 @@ test: setup
 	$(BIN)/python -m pytest tests
 
 # the benchmark harness (benchmarks/README.md): `make bench` at a smoke size (200
-# accounts, 1 run), `make bench N=100000` at a chosen size (REPEATS=k for k runs).
+# accounts, 1 run), `make bench N=100000` at a chosen size (REPEATS=k for k runs,
+# ORDER=account for a usage file sorted by account instead of by date).
 # Its incremental run is the daily refresh (`make refresh`'s arguments).
 N ?= 200
 bench: setup
-	$(BIN)/python -m benchmarks.run --accounts $(N) $(if $(REPEATS),--repeats $(REPEATS),$(if $(filter 200,$(N)),--repeats 1)) --as-refresh
+	$(BIN)/python -m benchmarks.run --accounts $(N) $(if $(REPEATS),--repeats $(REPEATS),$(if $(filter 200,$(N)),--repeats 1)) --as-refresh $(if $(ORDER),--usage-order $(ORDER))
 
 # dbt's docs site (then `.venv/bin/dbt docs serve`), and docs/marts.md from the models' YAML
 docs: setup

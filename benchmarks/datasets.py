@@ -185,3 +185,35 @@ def ensure_appended_day(dataset: Dataset, data_dir: Path) -> Dataset:
     _write_marker(directory, marker)
     _log(f"wrote {directory}: +{appended.num_rows:,} usage rows on {new_day} in {marker['seconds']:.1f} s")
     return Dataset(directory, dataset.accounts, dataset.seed, marker["usage_rows"], marker, reused=False)
+
+
+def ensure_ordered_by_account(dataset: Dataset, data_dir: Path) -> Dataset:
+    """The same data with usage.parquet sorted by account (account_id, usage_date,
+    feature), as many exports are, beside the dataset in ``<name>-by-account/``.
+    A reader cannot skip row groups of such a file by date, so a design that reads
+    usage day by day reads all of it each time. The other files are copied."""
+    import duckdb
+
+    directory = data_dir / f"{dataset.path.name}-by-account"
+    source_marker = {key: dataset.marker.get(key) for key in ("accounts", "seed", "generator_args", "generated_at",
+                                                                "appended_day", "source")}
+    marker = _read_marker(directory)
+    if marker is not None and marker.get("source") == source_marker:
+        _log(f"reusing {directory} (usage ordered by account)")
+        return Dataset(directory, dataset.accounts, dataset.seed, marker["usage_rows"], marker, reused=True)
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    started = time.monotonic()
+    for path in dataset.path.iterdir():
+        if path.is_file() and path.name not in ("usage.parquet", MARKER):
+            shutil.copy(path, directory / path.name)
+    with duckdb.connect() as connection:
+        connection.execute(
+            f"copy (select * from read_parquet('{dataset.usage_file}') order by account_id, usage_date, feature) "
+            f"to '{directory / 'usage.parquet'}' (format parquet)")
+    marker = {**dataset.marker, "source": source_marker, "usage_order": "account",
+              "usage_rows": usage_row_count(directory / "usage.parquet"), "seconds": time.monotonic() - started}
+    _write_marker(directory, marker)
+    _log(f"wrote {directory}: usage ordered by account in {marker['seconds']:.1f} s")
+    return Dataset(directory, dataset.accounts, dataset.seed, marker["usage_rows"], marker, reused=False)

@@ -8,7 +8,7 @@ after one more day of usage, and (N <= --pandas-max-accounts) the pandas path;
 once: the demo build, and the refresh's command again on it. Prints the table and
 writes it, with the machine's details, the targets of issue 8 and dbt's per-model
 timing, to
-benchmarks/results/<YYYY-MM-DD>-N<N>.md (and the raw measurements to .json).
+benchmarks/results/<YYYY-MM-DD>-N<N>[-by-account].md (and the raw measurements to .json).
 See benchmarks/README.md for what each number means.
 """
 from __future__ import annotations
@@ -27,7 +27,7 @@ from benchmarks import compare, datasets, report
 from benchmarks.machine import machine_details, profile_settings
 from benchmarks.measure import Measurement, SpillWatch, run_measured
 from cs_warehouse.dbt_runner import PROJECT_DIR, dbt_executable
-from cs_warehouse.publish import REFRESH_DBT_ARGS, REFRESH_ENV
+from cs_warehouse.publish import REFRESH_DBT_ARGS
 
 BENCH_DIR = Path(__file__).resolve().parent
 DEMO_DIR = PROJECT_DIR / "data" / "demo"
@@ -42,14 +42,14 @@ class Harness:
     def __init__(self, args: argparse.Namespace, argv: list[str]):
         self.args = args
         self.argv = argv
-        self.work = Path(args.work_dir) / f"N{args.accounts}-s{args.seed}"
+        self.work = Path(args.work_dir) / (f"N{args.accounts}-s{args.seed}"
+                                           + ("-by-account" if args.usage_order == "account" else ""))
         self.settings = profile_settings()
         self.incremental_args = shlex.split(args.incremental_args or "")
         # leading NAME=value words are the incremental run's environment, as in a shell
         self.incremental_env = {}
         if args.as_refresh:
             # the daily refresh's own settings (make refresh), from the one place they are declared
-            self.incremental_env.update(REFRESH_ENV)
             self.incremental_args = [*REFRESH_DBT_ARGS, *self.incremental_args]
         while self.incremental_args and re.fullmatch(r"[A-Z_][A-Z0-9_]*=.*", self.incremental_args[0]):
             name, value = self.incremental_args.pop(0).split("=", 1)
@@ -135,6 +135,10 @@ class Harness:
         dataset = datasets.ensure_dataset(Path(args.data_dir), args.accounts, args.seed, generator_args,
                                           regenerate=args.regenerate)
         appended = datasets.ensure_appended_day(dataset, Path(args.data_dir))
+        if args.usage_order == "account":
+            # the same rows, usage sorted by account: the refresh's new day is spread over the file
+            dataset = datasets.ensure_ordered_by_account(dataset, Path(args.data_dir))
+            appended = datasets.ensure_ordered_by_account(appended, Path(args.data_dir))
 
         runs: list[dict] = []
         comparison = None
@@ -208,6 +212,7 @@ class Harness:
             "command": ["python", "-m", "benchmarks.run", *self.argv],
             "accounts": args.accounts,
             "seed": args.seed,
+            "usage_order": args.usage_order,
             "repeats": args.repeats,
             "started_at": started_at.isoformat(timespec="seconds"),
             "finished_at": dt.datetime.now().isoformat(timespec="seconds"),
@@ -256,15 +261,18 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "relation with the incrementally updated warehouse (one more full build)")
     parser.add_argument("--as-refresh", action="store_true",
                         help="run the incremental build as the daily refresh does (`make refresh`: the settings "
-                             "REFRESH_ENV and REFRESH_DBT_ARGS of cs_warehouse.publish); `make bench` sets it")
+                             "REFRESH_DBT_ARGS of cs_warehouse.publish); `make bench` sets it")
     parser.add_argument("--incremental-args", default="",
                         help="extra arguments of the incremental `dbt build`, e.g. "
                              "\"--exclude-resource-type unit_test\" for a daily refresh that leaves code tests to CI "
                              "(the results file says so); leading NAME=value words set its environment, e.g. "
-                             "\"CS_TEST_SCOPE=recent --exclude-resource-type unit_test\" (make refresh)")
+                             "\"DO_NOT_TRACK=1 --exclude-resource-type unit_test\"")
     parser.add_argument("--floor-memory-limit", default=None,
                         help="DuckDB memory_limit of the floor query (default: the profile's); its distinct counts "
                              "cannot spill, so from about 500,000 accounts it needs more than the profile's 4.5GB")
+    parser.add_argument("--usage-order", choices=("date", "account"), default="date",
+                        help="order of the usage file's rows: as generated, by date (default), or sorted by "
+                             "account, as many exports are")
     parser.add_argument("--regenerate", action="store_true", help="generate the dataset again even if it exists")
     parser.add_argument("--keep-warehouses", action="store_true", help="keep the warehouse files in the work dir")
     parser.add_argument("--allow-dbt-errors", action="store_true",
@@ -291,7 +299,7 @@ def main(argv=None) -> int:
     markdown = report.render_markdown(raw, summary)
     results_dir = Path(args.results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
-    stem = f"{raw['started_at'][:10]}-N{args.accounts}"
+    stem = f"{raw['started_at'][:10]}-N{args.accounts}" + ("-by-account" if args.usage_order == "account" else "")
     (results_dir / f"{stem}.md").write_text(markdown)
     (results_dir / f"{stem}.json").write_text(json.dumps({"summary": summary, "raw": raw}, indent=1, default=str) + "\n")
     print(report.render_console(summary))

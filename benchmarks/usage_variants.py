@@ -12,8 +12,8 @@ a variant that cannot spill fails there with DuckDB's Out of Memory error.
 
 The variants are frozen copies of the models' SQL at the commits they name, kept to
 reproduce the measurements in DECISIONLOG.md; they do not follow later changes to
-the models (base_raw__usage is now built in batches of days, see
-macros/raw/cs_full_build_batches.sql).
+the models (base_raw__usage is now a view over the file, and the usage aggregates read
+it in one scan each).
 
 Variants (`--list` prints them):
   base_current          the SQL of base_raw__usage as compiled at commit d862aa9

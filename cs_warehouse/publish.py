@@ -36,8 +36,7 @@ its parent, so a killed publish never leaves a build running.
 The daily refresh, ``--incremental`` (``make refresh``), is the same write-audit-
 publish, except that the build file starts as a copy of the published warehouse,
 so that dbt's incremental models (the usage path) process only the new days; it
-runs the usage-wide data tests on the recent days only (``CS_TEST_SCOPE=recent``)
-and leaves the unit tests, which test code, not data, to ``make test``. Without a
+leaves the unit tests, which test code, not data, to ``make test``. Without a
 published warehouse it is a full build.
 
 Extra dbt vars: ``--vars`` or the environment variable ``CS_DBT_VARS`` (YAML).
@@ -66,8 +65,7 @@ from cs_warehouse.dbt_runner import PROJECT_DIR, dbt_executable
 
 DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse.duckdb"
 BUILD_MARK = "__build"
-# the daily refresh (--incremental): the usage-wide tests on the recent days only, no unit tests
-REFRESH_ENV = {"CS_TEST_SCOPE": "recent"}
+# the daily refresh (--incremental): no unit tests (they test code, not data)
 REFRESH_DBT_ARGS = ("--exclude-resource-type", "unit_test")
 FAILED_MARK = "__failed"
 TARGET_MARK = "__publish.target"
@@ -384,7 +382,6 @@ class Publisher:
             env["CS_RAW_DIR"] = str(PROJECT_DIR / "data" / "demo")
         refresh_args: list[str] = []
         if incremental:
-            env.update(REFRESH_ENV)
             refresh_args = list(REFRESH_DBT_ARGS)
         command = [dbt_executable(), "build", *refresh_args, *self.dbt_args, "--project-dir", str(PROJECT_DIR),
                    "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target_dir),

@@ -20,15 +20,17 @@ Every usage model and every mart of the health path must be identical row for ro
    picked up by an incremental run (that needs --full-refresh), while a row within
    it is.
 
-base_raw__usage is incremental by usage_date too (macros/raw/cs_recent_days.sql):
-it reads, checks and replaces only the rows dated after (latest accepted day -
-lookback) and the undated ones. 5. A usage file that grows at its end (the daily
-export): built, then built again incrementally after rows are appended (a new day,
-a late row within the lookback, rejected rows on the new day, a second undated
-row), must equal a full build of the appended file in every relation of the usage
-path, base_raw__usage and raw_rejects included, and rows read = rows accepted +
-rows rejected. That full build reads the file in batches of days
-(macros/raw/cs_full_build_batches.sql).
+base_raw__usage and stg_raw__usage are views over the usage file (no table holds a
+copy of every usage row); the rejected rows are found over the whole file on every run.
+5. A usage file that grows at its end (the daily export): built, then built again
+incrementally after rows are appended (a new day, a late row within the lookback,
+rejected rows on the new day, a second undated row), must equal a full build of the
+appended file in every relation of the usage path, raw_rejects included, and rows
+read = rows accepted + rows rejected, in the test and in mart_raw_intake.
+6. A stray row dated ahead of the rest of an export does not move the refresh cutoff
+past the days still to come (macros/usage/cs_usage_refresh_cutoff.sql): the next
+export's rows are all read. A late row older than the cutoff is reported by
+mart_raw_intake (rows read <> accepted + rejected).
 """
 from __future__ import annotations
 
@@ -187,11 +189,16 @@ def test_a_late_row_older_than_the_lookback_needs_a_full_refresh(builds, raw_dir
         recent, old = connection.execute(f"select cast({recent_day} as varchar), cast({old_day} as varchar)").fetchone()
     assert recent in late_days, "a late row within the lookback is picked up"
     assert old not in late_days, "a late row older than the lookback is not (run --full-refresh)"
+    # ... and mart_raw_intake says so: the export has one row more than accepted + rejected
+    intake = build_warehouse(raw_dir, builds["incremental_dir"],
+                             args=["build", "--select", "+mart_raw_intake", "--exclude-resource-type", "test", "unit_test"])
+    usage = intake.query("select rows_read, rows_accepted, rows_rejected from mart_raw_intake where source = 'usage'").iloc[0]
+    assert usage["rows_read"] == usage["rows_accepted"] + usage["rows_rejected"] + 1, usage.to_dict()
     write_usage(raw_dir, "select * from source")
 
 
 APPEND_SELECT = ["build", "--select", "+fct_account_monthly", "+mart_stage_churn", "+mart_utilization_matrix",
-                 "+raw_rejects", "--exclude-resource-type", "test", "unit_test"]
+                 "+raw_rejects", "+mart_raw_intake", "--exclude-resource-type", "test", "unit_test"]
 APPEND_MODELS = ["base_raw__usage", "stg_raw__usage", "raw_rejects"] + MODELS
 
 
@@ -255,19 +262,20 @@ def appended(dataset, last_day, tmp_path_factory):
     """)
     previous.unlink()
     incremental = build_warehouse(raw, incremental_dir, args=APPEND_SELECT)
-    # the full build reads usage in batches of days (macros/raw/cs_full_build_batches.sql)
-    full = build_warehouse(raw, tmp_path_factory.mktemp("appended_full"), args=APPEND_SELECT + ["--full-refresh"],
-                           dbt_vars={"usage_full_build_batch_rows": 3000})
-    assert "base_raw__usage: a full build in" in full.output
+    full = build_warehouse(raw, tmp_path_factory.mktemp("appended_full"), args=APPEND_SELECT + ["--full-refresh"])
     return {"incremental": incremental, "full": full, "incremental_dir": incremental_dir,
             "first_rows": first_rows, "rows": rows_in(raw / "usage.parquet")}
 
 
-def test_base_usage_second_run_is_incremental(appended):
-    run_sql = next((appended["incremental_dir"] / "target" / "run").rglob("base_raw__usage.sql")).read_text().lower()
-    assert "delete from" in run_sql and "usage_date is null" in run_sql
-    compiled = next((appended["incremental_dir"] / "target" / "compiled").rglob("base_raw__usage.sql")).read_text()
-    assert "incremental run: only the days after the cutoff" in compiled
+def test_no_table_holds_every_usage_row(appended):
+    build = appended["incremental"]
+    kinds = build.query("select table_name, table_type from information_schema.tables "
+                        "where table_name in ('base_raw__usage', 'stg_raw__usage')")
+    assert dict(zip(kinds["table_name"], kinds["table_type"])) == {"base_raw__usage": "VIEW", "stg_raw__usage": "VIEW"}
+    tables = build.query("select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'")
+    for schema, name in zip(tables["table_schema"], tables["table_name"]):
+        rows = build.query(f'select count(*) as n from {schema}."{name}"')["n"].iloc[0]
+        assert rows < appended["rows"] / 2, f"{schema}.{name} has {rows} rows for {appended['rows']} usage rows"
 
 
 @pytest.mark.parametrize("table", APPEND_MODELS)
@@ -285,6 +293,8 @@ def test_appended_file_rows_read_are_accepted_or_rejected(appended):
         assert read == appended["rows"], f"{name}: {appended['rows']} rows in the file, {read} read"
         assert accepted + rejected == appended["rows"], (
             f"{name}: {appended['rows']} rows in the file, {accepted} accepted + {rejected} rejected")
+        intake = build.query("select rows_read, rows_accepted, rows_rejected from mart_raw_intake where source = 'usage'")
+        assert intake.iloc[0].tolist() == [appended["rows"], accepted, rejected], intake.to_dict("records")
     reasons = appended["incremental"].query(
         "select reason, count(*) as n from raw_rejects where source = 'usage' group by reason")
     counts = dict(zip(reasons["reason"], reasons["n"]))
@@ -295,3 +305,44 @@ def test_appended_file_rows_read_are_accepted_or_rejected(appended):
     assert any(reason.startswith("duplicate") for reason in counts), counts
     late = appended["incremental"].query("select count(*) as n from stg_raw__usage where feature = 'late_feature'")
     assert late["n"].iloc[0] == 1
+
+
+@pytest.fixture(scope="module")
+def stray(dataset, last_day, tmp_path_factory):
+    """Two exports: the first ends 6 days before the last day but holds one stray row
+    dated 2 days after it; the second is complete (with the same stray row)."""
+    source = dataset(5, 40)
+    raw = tmp_path_factory.mktemp("stray_raw")
+    for path in Path(source).iterdir():
+        if path.name == "usage.parquet":
+            shutil.copy(path, raw / "usage.source.parquet")
+        elif path.suffix in (".csv", ".parquet"):
+            shutil.copy(path, raw / path.name)
+    stray_row = f"""(select account_id, cast('{last_day}' as date) + 2 as usage_date, feature, active_users, events
+                     from source order by account_id, feature limit 1)"""
+    write_usage(raw, f"select * from source where usage_date <= cast('{last_day}' as date) - 6 union all {stray_row}")
+    incremental_dir = tmp_path_factory.mktemp("stray_incremental")
+    build_warehouse(raw, incremental_dir, args=APPEND_SELECT)
+    write_usage(raw, f"select * from source union all {stray_row}")
+    incremental = build_warehouse(raw, incremental_dir, args=APPEND_SELECT)
+    full = build_warehouse(raw, tmp_path_factory.mktemp("stray_full"), args=APPEND_SELECT + ["--full-refresh"])
+    return {"incremental": incremental, "full": full, "rows": rows_in(raw / "usage.parquet"), "last_day": last_day}
+
+
+def test_a_stray_future_row_does_not_move_the_as_of_date(stray):
+    for name in ("incremental", "full"):
+        as_of = stray[name].query("select as_of_date from int_as_of_date")["as_of_date"].iloc[0]
+        assert day(as_of) == stray["last_day"], f"{name}: as-of {day(as_of)}, the export ends on {stray['last_day']}"
+
+
+@pytest.mark.parametrize("table", ["int_usage_aggregated_to_account_days", "int_usage_aggregated_to_feature_days",
+                                   "int_usage_aggregated_to_account_months", "fct_account_monthly", "mart_raw_intake"])
+def test_a_stray_future_row_does_not_hide_later_days(stray, table):
+    assert differences(stray["incremental"].path, stray["full"].path, table) == 0
+
+
+def test_after_a_stray_row_every_row_is_accounted_for(stray):
+    intake = stray["incremental"].query(
+        "select rows_read, rows_accepted, rows_rejected from mart_raw_intake where source = 'usage'").iloc[0]
+    assert intake["rows_read"] == stray["rows"]
+    assert intake["rows_read"] == intake["rows_accepted"] + intake["rows_rejected"], intake.to_dict()

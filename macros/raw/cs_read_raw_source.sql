@@ -2,8 +2,9 @@
     cs_read_raw_source(source_name): the SQL of a base model. It reads the source's
     raw file as the contract in models/staging/raw/_raw__sources.yml declares it and
     returns every row read, typed, with `reject_reason` (null for an accepted row).
-    A base model that is incremental by day (cs_recent_days.sql) reads, on an
-    incremental run, only the rows after the cutoff and the undated ones.
+    With check_keys=false the table's `unique` rule is left to the caller: the
+    usage base model is a view, and its duplicate keys are found once, in
+    base_raw__usage_duplicates, instead of in every query that reads the view.
 
     It stops the build, naming the file, the column and sample values, where
     - a required file is missing,
@@ -20,7 +21,7 @@
     `-- depends_on: {{ ref('base_raw__accounts') }}`, because dbt resolves
     dependencies before this macro can read the contract.
 -#}
-{% macro cs_read_raw_source(source_name, batch_filter=none) %}
+{% macro cs_read_raw_source(source_name, check_keys=true) %}
     {%- if not execute -%}
         {{- return('select 1 as source_row_number') -}}
     {%- endif -%}
@@ -41,11 +42,8 @@
         {{- return(cs_empty_raw_relation(columns)) -}}
     {%- endif -%}
 
-    {#- a later batch of a full build (cs_full_build_batches.sql): the file was checked by the first -#}
-    {%- set checking = batch_filter is none -%}
-
     {%- if raw_file.format == 'csv' -%}
-        {%- if checking -%}{{- cs_check_utf8(raw_file) -}}{%- endif -%}
+        {{- cs_check_utf8(raw_file) -}}
         {%- do raw_file.update({'columns': cs_csv_header(raw_file)}) -%}
         {%- if raw_file.columns is none -%}
             {%- if table_meta.get('required', false) -%}
@@ -98,39 +96,13 @@
             {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
-    {%- set rows_read = cs_check_readable(raw_file, read_expression, to_check) if checking else none -%}
+    {%- set rows_read = cs_check_readable(raw_file, read_expression, to_check) -%}
     {%- if rows_read == 0 and table_meta.get('required', false) -%}
         {{ exceptions.raise_compiler_error(raw_file.path ~ ': no data rows, only a header. The source "' ~ source_name
             ~ '" is required: the warehouse has no figures without it. Export it again with its rows.') }}
     {%- endif -%}
 
-    {%- set rules = cs_row_rule_expressions(source_name, contract) -%}
-
-    {#- an incremental base model (cs_recent_days.sql) reads only the recent days again -#}
-    {%- set recent_filter = none -%}
-    {%- if checking and is_incremental() -%}
-        {%- set date_column = config.get('incremental_date_column') -%}
-        {%- if not date_column or date_column not in contract.columns -%}
-            {{ exceptions.raise_compiler_error('The incremental base model of ' ~ source_name
-                ~ ' needs the config incremental_date_column, a column of the contract') }}
-        {%- endif -%}
-        {%- set date_column_contract = contract.columns[date_column] -%}
-        {%- set recent_filter = cs_recent_days_predicate(
-            cs_with_default(value_expressions.get(date_column, 'null'), date_column_contract),
-            cs_recent_days_cutoff(this, date_column)) -%}
-    {%- endif -%}
-
-    {#- a full build of a large file reads it in batches of days: this statement the
-        first, the model's post-hook the others (cs_full_build_batches.sql) -#}
-    {%- set raw_filter = batch_filter -%}
-    {%- if checking and not is_incremental() -%}
-        {%- set batches = cs_full_build_batches(raw_file, file_columns) -%}
-        {%- if batches | length > 1 -%}
-            {%- set raw_filter = batches[0].filter -%}
-            {{- log(this.identifier ~ ': a full build in ' ~ batches | length ~ ' batches of days, '
-                ~ batches[0].label ~ ' first', info=true) -}}
-        {%- endif -%}
-    {%- endif -%}
+    {%- set rules = cs_row_rule_expressions(source_name, contract, check_keys=check_keys) -%}
 
 with
 
@@ -141,10 +113,6 @@ source_rows as (
         file_row_number + 1 as source_row_number,
         * exclude (file_row_number)
     from read_parquet({{ cs_sql_string(raw_file.path) }}, file_row_number = true)
-    {%- if raw_filter is not none %}
-    -- one batch of a full build
-    where {{ raw_filter }}
-    {%- endif %}
     {%- else %}
     select
         row_number() over () as source_row_number,
@@ -164,10 +132,6 @@ typed as (
         {{ adapter.quote(file_column.name) }} as raw__{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}
     from source_rows
-    {%- if recent_filter is not none %}
-    -- incremental run: only the days after the cutoff, and rows without a date
-    where {{ recent_filter }}
-    {%- endif %}
 ),
 
 {{ rules }}
@@ -178,7 +142,8 @@ select
     {{ column.name }},
     {%- endfor %}
     {{ cs_sql_string(raw_file.path) }} as source_file,
-    case when reject_reason is not null then cast(to_json(struct_pack(
+    {#- with check_keys=false a row can still be rejected for its key, so its JSON is kept (a view computes it only where it is read) -#}
+    case when {{ 'true' if not check_keys else 'reject_reason is not null' }} then cast(to_json(struct_pack(
         {%- for key, file_column in file_columns.items() %}
         {{ adapter.quote(file_column.name) }} := raw__{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}

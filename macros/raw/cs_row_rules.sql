@@ -7,7 +7,8 @@
       column meta   not_null, min, min_exclusive, max, accepted_values,
                     references {source|seed, column}
       table meta    unique: a row whose key an earlier valid row already has is
-                    rejected (the first in file order is kept);
+                    rejected (the first in file order is kept); skipped with
+                    check_keys=false (base_raw__usage_duplicates does it for usage);
                     row_rules:
                       not_before {column, other}       column >= other where both are set
                       range_when {column, when_column, ranges}
@@ -17,7 +18,7 @@
                       fx_rate_for_active_months        a non-reporting currency has a rate
                                                        for every month the line is active
 -#}
-{% macro cs_row_rule_expressions(source_name, contract) %}
+{% macro cs_row_rule_expressions(source_name, contract, check_keys=true) %}
     {%- set table_meta = contract.meta -%}
     {%- set columns = contract.columns.values() | list -%}
     {%- set row_checks = [] -%}
@@ -100,7 +101,7 @@ rows_with_row_reasons as (
     {%- endfor %}
 ),
 
-{%- set keys = table_meta.get('unique', []) %}
+{%- set keys = table_meta.get('unique', []) if check_keys else [] %}
 {%- if keys %}
 -- hashes of the keys that more than one valid row has: one 64-bit value per row,
 -- so that the work over every row needs a fraction of the memory of the keys

@@ -4,9 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='month',
         on_schema_change='fail',
-        full_build_batch_rows=var('usage_window_full_build_batch_rows'),
         post_hook=[
-            "{{ cs_insert_usage_window_batches(cs_usage_account_windows_sql, ref('int_usage_aggregated_to_account_days')) }}",
             "delete from {{ this }} where month not in (select month from {{ ref('int_months') }})",
         ],
     )
@@ -26,9 +24,49 @@
 -- months whose windows can have changed (new months, the moving as-of month, the
 -- last `usage_incremental_lookback_days` days' months, or all months after a change
 -- of health_window_days); months after the as-of month are deleted (post-hook).
---
--- A full build of more than `usage_window_full_build_batch_rows` account-days runs in
--- batches of reporting months, each with the same SQL (macros/health/
--- cs_usage_window_models.sql, cs_usage_window_batches.sql): the model's statement
--- computes the first batch, the post-hook inserts the others.
-{{ cs_usage_account_windows_sql(cs_usage_window_batches(ref('int_usage_aggregated_to_account_days'), announce=true)[0]) }}
+with
+
+account_days as (
+    select * from {{ ref('int_usage_aggregated_to_account_days') }}
+),
+
+months as (
+    select * from {{ ref('int_months') }}
+),
+
+window_months as (
+    {{ cs_usage_window_months('months') }}
+),
+
+window_days as (
+    {{ cs_usage_window_days('window_months') }}
+),
+
+account_days_in_windows as (
+    select
+        account_days.account_id,
+        window_days.month,
+        window_days.snapshot_date,
+        window_days.is_current_window,
+        account_days.daily_active_users,
+        account_days.events
+    from account_days
+    inner join window_days
+        on window_days.usage_date = account_days.usage_date
+),
+
+final as (
+    select
+        account_id,
+        month,
+        snapshot_date,
+        {{ var('health_window_days') | int }} as window_days,
+        cast(sum(case when is_current_window and events > 0 then 1 else 0 end) as integer) as active_days,
+        cast(sum(case when is_current_window then daily_active_users else 0 end) as bigint) as daily_active_users_sum,
+        cast(sum(case when is_current_window then events else 0 end) as bigint) as window_events,
+        cast(sum(case when is_current_window then 0 else events end) as bigint) as previous_window_events
+    from account_days_in_windows
+    group by account_id, month, snapshot_date
+)
+
+select * from final

@@ -9,21 +9,15 @@
 -- One row per feature and day with usage: the feature's events and the accounts
 -- with a row for it. Small (features x days), so that ranking features by usage
 -- never rescans the usage. Incremental like int_usage_aggregated_to_account_days:
--- a run re-reads the days after (latest day built - `usage_incremental_lookback_days`)
+-- a run re-reads the days after the cutoff (macros/usage/cs_usage_refresh_cutoff.sql)
 -- and replaces them whole.
 with
 
 usage as (
     select * from {{ ref('stg_raw__usage') }}
     {% if is_incremental() %}
-    where usage_date > (
-        select
-            coalesce(
-                cast({{ dbt.dateadd('day', -1 * (var('usage_incremental_lookback_days') | int), 'max(usage_date)') }} as date),
-                cast('1900-01-01' as date)
-            )
-        from {{ this }}
-    )
+    where usage_date > {{ cs_usage_refresh_cutoff(
+        'select usage_date, sum(accounts) as rows from ' ~ this ~ ' group by usage_date') }}
     {% endif %}
 ),
 

@@ -4,9 +4,7 @@
         incremental_strategy='delete+insert',
         unique_key='month',
         on_schema_change='fail',
-        full_build_batch_rows=var('usage_window_full_build_batch_rows'),
         post_hook=[
-            "{{ cs_insert_usage_window_batches(cs_usage_feature_windows_sql, ref('stg_raw__usage')) }}",
             "delete from {{ this }} where month not in (select month from {{ ref('int_months') }})",
         ],
     )
@@ -22,9 +20,36 @@
 -- aggregate 4-5 times slower: lists are expensive to build in DuckDB.) Incremental
 -- by month, like int_usage_aggregated_to_account_months (macro
 -- cs_usage_window_months): a run reads only the days of the months it recomputes.
---
--- A full build of more than `usage_window_full_build_batch_rows` usage rows runs in
--- batches of reporting months, each with the same SQL (macros/health/
--- cs_usage_window_models.sql, cs_usage_window_batches.sql): the model's statement
--- computes the first batch, the post-hook inserts the others.
-{{ cs_usage_feature_windows_sql(cs_usage_window_batches(ref('stg_raw__usage'), announce=true)[0]) }}
+with
+
+usage as (
+    select * from {{ ref('stg_raw__usage') }}
+),
+
+months as (
+    select * from {{ ref('int_months') }}
+),
+
+window_months as (
+    {{ cs_usage_window_months('months') }}
+),
+
+window_days as (
+    {{ cs_usage_window_days('window_months', current_only=true) }}
+),
+
+final as (
+    select
+        usage.account_id,
+        window_days.month,
+        window_days.snapshot_date,
+        usage.feature,
+        {{ var('health_window_days') | int }} as window_days,
+        cast(sum(usage.events) as bigint) as window_events
+    from usage
+    inner join window_days
+        on window_days.usage_date = usage.usage_date
+    group by usage.account_id, window_days.month, window_days.snapshot_date, usage.feature
+)
+
+select * from final

@@ -24,8 +24,7 @@ rejected_per_source as (
 {{ source_name }}_read as (
     select
         '{{ source_name }}' as source,
-        -- the file this build read (an incremental build also keeps usage rows read
-        -- from earlier exports, which carry their own file in raw_rejects)
+        -- the file this build read
         {{ cs_sql_string(raw_file.path) if raw_file else 'cast(null as ' ~ dbt.type_string() ~ ')' }} as source_file,
         count(*) as rows_read
     from {{ ref('base_raw__' ~ source_name) }}
@@ -34,8 +33,15 @@ rejected_per_source as (
 {{ source_name }}_accepted as (
     select
         '{{ source_name }}' as source,
+        {%- if source_name == 'usage' %}
+        -- the usage rows the incremental aggregate holds: a refresh that skipped rows
+        -- of the export would make rows_read <> rows_accepted + rows_rejected here
+        cast(coalesce(sum(usage_rows), 0) as bigint) as rows_accepted
+    from {{ ref('int_usage_aggregated_to_account_days') }}
+        {%- else %}
         count(*) as rows_accepted
     from {{ ref('stg_raw__' ~ source_name) }}
+        {%- endif %}
 ),
 {% endfor %}
 

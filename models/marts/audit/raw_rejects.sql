@@ -14,7 +14,8 @@ with
         reject_reason as reason,
         source_file,
         source_row_number
-    from {{ ref('base_raw__' ~ source_name) }}
+    {#- usage: its base model is a view; its rejects, duplicate keys included, are collected in base_raw__usage_rejects #}
+    from {{ ref('base_raw__usage_rejects' if source_name == 'usage' else 'base_raw__' ~ source_name) }}
     where reject_reason is not null
 ),
 {% endfor %}

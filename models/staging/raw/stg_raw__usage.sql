@@ -1,2 +1,35 @@
--- The accepted rows of the usage file (rejected rows are in raw_rejects).
-{{ cs_staged_source('usage') }}
+{{ config(materialized='view') }}
+-- The accepted rows of the usage file: the rows that break no rule on their own
+-- (base_raw__usage) and whose key no earlier row has (base_raw__usage_duplicates).
+-- Rejected rows are in raw_rejects. A view: the aggregates in
+-- models/intermediate/usage read it, each in one scan of the file.
+{%- set rejects = ref('base_raw__usage_rejects') %}
+{%- if execute %}
+{{- cs_reject_gate('usage', cs_contract('usage'), rejects) }}
+{%- endif %}
+
+with
+
+usage as (
+    select * from {{ ref('base_raw__usage') }}
+),
+
+duplicates as (
+    select source_row_number from {{ ref('base_raw__usage_duplicates') }}
+),
+
+final as (
+    select
+        usage.account_id,
+        usage.usage_date,
+        usage.feature,
+        usage.active_users,
+        usage.events
+    from usage
+    left join duplicates
+        on duplicates.source_row_number = usage.source_row_number
+    where usage.reject_reason is null
+        and duplicates.source_row_number is null
+)
+
+select * from final

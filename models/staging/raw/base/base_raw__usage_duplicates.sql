@@ -1,0 +1,58 @@
+-- The usage rows rejected for a duplicate key: a row whose (account_id, usage_date,
+-- feature) an earlier valid row of the file already has (the first in file order is
+-- kept). One row per rejected row, with its row number and reason.
+--
+-- Only the key columns of the valid rows are read. Their 64-bit hashes are sorted
+-- and each compared with the one before it (cs_sorted_repeats): a repeated hash is
+-- next to its twin, and no aggregate builds a group per row. The exact check on the
+-- keys then runs over the few rows whose hash repeats, so two keys that share a hash
+-- are not taken for duplicates.
+with
+
+valid_keys as (
+    select
+        source_row_number,
+        account_id,
+        usage_date,
+        feature
+    from {{ ref('base_raw__usage') }}
+    where reject_reason is null
+),
+
+repeated_hashes as (
+    {{ cs_sorted_repeats(
+        "select " ~ cs_hash_key(['account_id', 'usage_date', 'feature']) ~ " as key_hash from valid_keys",
+        'key_hash') | indent(4) }}
+),
+
+rows_of_repeated_hashes as (
+    select *
+    from valid_keys
+    where {{ cs_hash_key(['account_id', 'usage_date', 'feature']) }} in (select key_hash from repeated_hashes)
+),
+
+first_rows as (
+    select
+        account_id,
+        usage_date,
+        feature,
+        min(source_row_number) as first_row_number
+    from rows_of_repeated_hashes
+    group by account_id, usage_date, feature
+    having count(*) > 1
+),
+
+final as (
+    select
+        rows_of_repeated_hashes.source_row_number,
+        rows_of_repeated_hashes.usage_date,
+        'duplicate account_id, usage_date, feature' as reject_reason
+    from rows_of_repeated_hashes
+    inner join first_rows
+        on first_rows.account_id = rows_of_repeated_hashes.account_id
+        and first_rows.usage_date = rows_of_repeated_hashes.usage_date
+        and first_rows.feature = rows_of_repeated_hashes.feature
+    where rows_of_repeated_hashes.source_row_number > first_rows.first_row_number
+)
+
+select * from final
