@@ -1,7 +1,7 @@
 """The semantic layer (models/semantic/): every metric, queried through MetricFlow on
 the demo warehouse, equals the mart's figure or a pandas computation from the
-public facts, month by month, and the slices by tier, stage, CSM, industry, region
-and cohort add up like the facts they come from.
+public facts or the raw demo files, month by month, and the slices by tier, stage,
+CSM, plan, industry, region and cohort add up like the facts they come from.
 
 All queries run in one process (python -m cs_warehouse.metrics --queries), which
 opens the warehouse read-only.
@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from conftest import DEMO_DIR
 
 from cs_warehouse.dbt_runner import PROJECT_DIR
 
@@ -43,6 +44,9 @@ QUERIES = [
     {"metrics": ["nps_by_segment", "nps_responses_by_segment"],
      "group_by": ["metric_time__month", "nps_segment_month__segment_type", "nps_segment_month__segment"]},
     {"metrics": ["mrr", "customers", "arr"], "group_by": ["metric_time__quarter"]},
+    {"metrics": ["touches", "touches_per_account"], "group_by": ["metric_time__month"]},
+    {"metrics": ["touches", "touches_per_account"], "group_by": ["metric_time__month", "account_month__tier"]},
+    {"metrics": ["mrr", "customers", "touches_per_account"], "group_by": ["metric_time__month", "account_month__plan"]},
 ]
 
 
@@ -187,3 +191,104 @@ def test_levels_over_a_quarter_are_the_quarters_last_month(answers, demo_warehou
     assert_close(answer["mrr"], last["mrr_end"], "mrr per quarter")
     assert_close(answer["customers"], last["customers_end"], "customers per quarter")
     assert_close(answer["arr"], 12 * as_float(last["mrr_end"]), "arr per quarter")
+
+
+def raw_csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(DEMO_DIR / f"{name}.csv", dtype=str, keep_default_na=False).replace("", None)
+
+
+@pytest.fixture(scope="module")
+def customer_months(demo_warehouse) -> pd.DataFrame:
+    """Each customer-month of the demo (MRR > 0 on the snapshot day, fct_mrr_monthly)
+    with its snapshot day, tier (fct_account_monthly) and, from the raw demo files,
+    its human touches in the month and its plan, computed here in pandas."""
+    # the raw rows are the accepted rows: nothing of these sources was rejected
+    rejected = demo_warehouse.query("select count(*) as n from main.raw_rejects "
+                                    "where source in ('touchpoints', 'contracts', 'fx_rates')")
+    assert int(rejected["n"].iloc[0]) == 0
+    customers = demo_warehouse.query("""
+        select mrr.account_id, mrr.month, months.snapshot_date, mrr.mrr, account.tier
+        from main.fct_mrr_monthly as mrr
+        inner join main.dim_months as months using (month)
+        left join main.fct_account_monthly as account using (account_id, month)
+        where mrr.mrr > 0""")
+    for column in ("month", "snapshot_date"):
+        customers[column] = pd.to_datetime(customers[column])
+    customers["mrr"] = as_float(customers["mrr"])
+    # touches: a channel other than automated, in the month, up to its snapshot day
+    touches = raw_csv("touchpoints")
+    touches["touched_at"] = pd.to_datetime(touches["touched_at"])
+    touches = touches[touches["channel"] != "automated"].copy()
+    touches["month"] = touches["touched_at"].dt.to_period("M").dt.start_time
+    touched = customers.merge(touches, on=["account_id", "month"])
+    touched = touched[touched["touched_at"] <= touched["snapshot_date"]]
+    customers = customers.merge(touched.groupby(["account_id", "month"]).size().rename("touches").reset_index(),
+                                on=["account_id", "month"], how="left")
+    customers["touches"] = customers["touches"].fillna(0)
+    # plan: of the largest base line active on the snapshot day (by reporting-currency
+    # MRR, ties to the smallest plan name), else of the largest line
+    lines = raw_csv("contracts")
+    lines["start_date"] = pd.to_datetime(lines["start_date"])
+    lines["end_date"] = pd.to_datetime(lines["end_date"])
+    lines["mrr_local"] = lines["mrr"].astype(float)
+    reporting = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())["vars"]["reporting_currency"]
+    lines["currency"] = lines["currency"].fillna(reporting)
+    active = customers[["account_id", "month", "snapshot_date"]].merge(
+        lines[["account_id", "plan", "line_type", "currency", "start_date", "end_date", "mrr_local"]], on="account_id")
+    active = active[(active["start_date"] <= active["snapshot_date"])
+                    & (active["end_date"].isna() | (active["end_date"] >= active["snapshot_date"]))]
+    rates = raw_csv("fx_rates")
+    rates["month"] = pd.to_datetime(rates["month"])
+    rates["rate"] = rates["rate"].astype(float)
+    active = active.merge(rates, on=["currency", "month"], how="left")
+    active["rate"] = np.where(active["currency"] == reporting, 1.0, active["rate"])
+    assert active["rate"].notna().all()
+    active["line_mrr"] = active["mrr_local"] * active["rate"]
+    active["is_addon"] = active["line_type"] != "base"
+    largest = (active.sort_values(["account_id", "month", "is_addon", "line_mrr", "plan"],
+                                  ascending=[True, True, True, False, True])
+               .drop_duplicates(["account_id", "month"]))
+    customers = customers.merge(largest[["account_id", "month", "plan"]], on=["account_id", "month"], how="left")
+    assert customers["plan"].notna().all(), "every customer has a line on its snapshot day"
+    return customers
+
+
+def test_touches_per_account_equal_the_raw_touchpoints_month_by_month(answers, customer_months):
+    answer = months(answers[6]).set_index("month").sort_index()
+    expected = customer_months.groupby("month").agg(touches=("touches", "sum"), customers=("account_id", "size"))
+    expected = expected.reindex(answer.index)
+    assert expected["customers"].notna().all(), "a month of the answer without customers"
+    assert expected["touches"].gt(0).sum() > 12 and answer.index.nunique() == len(answer)
+    assert_close(answer["touches"], expected["touches"], "touches")
+    assert_close(answer["touches_per_account"], expected["touches"] / expected["customers"], "touches_per_account")
+
+
+def test_touches_per_account_by_tier_count_untouched_customers_as_zero(answers, customer_months):
+    answer = months(answers[7]).rename(columns={"account_month__tier": "tier"})
+    expected = customer_months.groupby(["month", "tier"]).agg(
+        touches=("touches", "sum"), customers=("account_id", "size")).reset_index()
+    expected["touches_per_account"] = expected["touches"] / expected["customers"]
+    merged = expected.merge(answer[answer["tier"].notna()], on=["month", "tier"], how="outer", indicator=True,
+                            suffixes=("_expected", ""))
+    assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
+    # tier-months whose customers had no human touch are 0, not missing
+    assert (merged["touches_expected"] == 0).sum() > 0
+    for metric in ("touches", "touches_per_account"):
+        assert_close(merged[metric], merged[f"{metric}_expected"], f"{metric} by tier")
+    # a touch of an account that is no customer in the month counts nowhere
+    assert as_float(answer.loc[answer["tier"].isna(), "touches"]).fillna(0).eq(0).all()
+
+
+def test_mrr_customers_and_touches_by_plan_equal_the_raw_contracts(answers, customer_months):
+    answer = months(answers[8]).rename(columns={"account_month__plan": "plan"})
+    expected = customer_months.groupby(["month", "plan"]).agg(
+        mrr=("mrr", "sum"), customers=("account_id", "size"), touches=("touches", "sum")).reset_index()
+    expected["touches_per_account"] = expected["touches"] / expected["customers"]
+    merged = expected.merge(answer[answer["plan"].notna()], on=["month", "plan"], how="outer", indicator=True,
+                            suffixes=("_expected", ""))
+    assert (merged["_merge"] == "both").all(), merged[merged["_merge"] != "both"].head()
+    assert merged["plan"].nunique() >= 3
+    for metric in ("mrr", "customers", "touches_per_account"):
+        assert_close(merged[metric], merged[f"{metric}_expected"], f"{metric} by plan")
+    # the months without an account month (churned, inactive) carry no MRR
+    assert as_float(answer.loc[answer["plan"].isna(), "mrr"]).fillna(0).eq(0).all()
