@@ -734,15 +734,57 @@ class Validator:
                 raise ValueError(f"Unknown row rule {rule.rule} in the contract of {source.name}")
 
     def resolve_as_of_date(self) -> dt.date | None:
-        """The var as_of_date, else the latest usage_date not after today (int_as_of_date)."""
-        if self.dbt_vars.get("as_of_date"):
-            return dt.date.fromisoformat(str(self.dbt_vars["as_of_date"]))
+        """The as-of date as the build decides it (int_as_of_date): the var as_of_date, else
+        the latest usage_date not after today. Reports it, and warns when the latest days
+        look like stray rows: days after the latest complete day, a day with at least
+        `usage_complete_day_share` of the average rows per day of the 28 days before it
+        (macros/usage/cs_latest_complete_usage_day.sql, the test warn_latest_usage_days_look_stray)."""
         usage = self.open_files.get("usage")
-        if usage is None or "usage_date" not in usage.columns:
+        source = self.contract.sources["usage"]
+        latest = complete = None
+        later_rows = 0
+        share = float(self.dbt_vars.get("usage_complete_day_share", 0.1))
+        if usage is not None and "usage_date" in usage.columns:
+            parsed = self.parsed_sql(usage, source, "usage_date")
+            latest, complete, later_rows = self.db.execute(f"""
+                with daily_rows as (
+                    select d as usage_date, count(*) as rows
+                    from (select {parsed} as d from {usage.relation})
+                    where d <= current_date
+                    group by d
+                ),
+                days_with_reference as (
+                    select usage_date, rows, avg(rows) over (
+                        order by usage_date range between interval 28 day preceding and interval 1 day preceding
+                    ) as reference_rows
+                    from daily_rows
+                ),
+                complete as (
+                    select max(usage_date) as usage_date from days_with_reference
+                    where reference_rows is null or rows >= {share} * reference_rows
+                )
+                select
+                    (select max(usage_date) from daily_rows),
+                    (select usage_date from complete),
+                    (select coalesce(sum(rows), 0) from daily_rows where usage_date > (select usage_date from complete))
+            """).fetchone()
+        if self.dbt_vars.get("as_of_date"):
+            as_of = dt.date.fromisoformat(str(self.dbt_vars["as_of_date"]))
+            self.add(source, usage, ["usage_date"], "as_of_date",
+                     f"as-of date {as_of}: set by the var as_of_date"
+                     + (f"; the usage runs to {latest}" if latest else ""), failed=True, info=True)
+            return as_of
+        if latest is None:
             return None
-        parsed = self.parsed_sql(usage, self.contract.sources["usage"], "usage_date")
-        latest = self.db.execute(
-            f"select max(d) from (select {parsed} as d from {usage.relation}) where d <= current_date").fetchone()[0]
+        if complete is not None and complete < latest:
+            self.add(source, usage, ["usage_date"], "as_of_date",
+                     f"as-of date {latest}, the latest usage day; but the days after {complete} hold fewer than "
+                     f"{share:g} of an average day's rows each: stray rows? They move the reporting window of "
+                     f"every figure. If the export really ends on {complete}, set the var as_of_date: {complete}",
+                     failed=True, failed_rows=int(later_rows))
+        else:
+            self.add(source, usage, ["usage_date"], "as_of_date", f"as-of date {latest}: the latest usage day",
+                     failed=False)
         return latest
 
     def check_fx_rates(self, source: Source, opened: OpenFile, rule) -> None:

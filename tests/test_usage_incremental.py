@@ -326,13 +326,17 @@ def stray(dataset, last_day, tmp_path_factory):
     write_usage(raw, f"select * from source union all {stray_row}")
     incremental = build_warehouse(raw, incremental_dir, args=APPEND_SELECT)
     full = build_warehouse(raw, tmp_path_factory.mktemp("stray_full"), args=APPEND_SELECT + ["--full-refresh"])
-    return {"incremental": incremental, "full": full, "rows": rows_in(raw / "usage.parquet"), "last_day": last_day}
+    return {"incremental": incremental, "full": full, "rows": rows_in(raw / "usage.parquet"), "last_day": last_day,
+            "raw": raw, "incremental_dir": incremental_dir}
 
 
-def test_a_stray_future_row_does_not_move_the_as_of_date(stray):
-    for name in ("incremental", "full"):
-        as_of = stray[name].query("select as_of_date from int_as_of_date")["as_of_date"].iloc[0]
-        assert day(as_of) == stray["last_day"], f"{name}: as-of {day(as_of)}, the export ends on {stray['last_day']}"
+def test_a_stray_future_row_is_warned_about(stray):
+    # the as-of date is the latest usage day (metrics.md): the stray row's, and a test warns
+    as_of = stray["incremental"].query("select as_of_date from int_as_of_date")["as_of_date"].iloc[0]
+    assert day(as_of) > stray["last_day"]
+    tested = build_warehouse(stray["raw"], stray["incremental_dir"],
+                             args=["test", "--select", "warn_latest_usage_days_look_stray"])
+    assert "WARN 1 warn_latest_usage_days_look_stray" in tested.output, tested.output[-3000:]
 
 
 @pytest.mark.parametrize("table", ["int_usage_aggregated_to_account_days", "int_usage_aggregated_to_feature_days",

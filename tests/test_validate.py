@@ -163,3 +163,37 @@ def test_the_demo_dataset_keeps_the_contract():
     assert report.exit_code == 0
     assert not report.failures(), report.summary()
     assert report.files["usage"]["rows"] > 100_000
+
+
+@pytest.mark.skipif(not (DEMO_DIR / "accounts.csv").exists(), reason="no bundled demo dataset")
+def test_the_as_of_date_is_reported_and_a_stray_row_warns(tmp_path):
+    import shutil
+
+    import duckdb
+
+    demo = validate(DEMO_DIR)
+    reported = [finding for finding in demo.findings if finding.rule == "as_of_date"]
+    assert [finding.level for finding in reported] == [OK] and demo.as_of_date in reported[0].problem
+    # one row dated 9 days after the export's last day (about 700 rows a day): a warning
+    # that counts the stray row
+    stray_dir = tmp_path / "stray"
+    shutil.copytree(DEMO_DIR, stray_dir)
+    stray_day = (pd.Timestamp(demo.as_of_date) + pd.Timedelta(days=9)).date().isoformat()
+    with duckdb.connect() as connection:
+        connection.execute(f"""copy (
+            select * from read_parquet('{DEMO_DIR / "usage.parquet"}')
+            union all
+            (select account_id, date '{stray_day}', feature, active_users, events
+             from read_parquet('{DEMO_DIR / "usage.parquet"}') order by account_id, usage_date, feature limit 1)
+        ) to '{stray_dir / "usage.parquet"}' (format parquet)""")
+    stray = validate(stray_dir)
+    # the as-of date is the latest usage day (metrics.md); the warning names the day to set instead
+    assert stray.as_of_date == stray_day
+    warning = next(finding for finding in stray.findings if finding.rule == "as_of_date")
+    assert warning.level == WARN and warning.failed_rows == 1
+    assert f"set the var as_of_date: {demo.as_of_date}" in warning.problem
+    # an explicit var always wins, and says so
+    chosen = validate(BASE_DIR, dbt_vars={"as_of_date": "2024-05-31"})
+    assert chosen.as_of_date == "2024-05-31"
+    assert any(finding.rule == "as_of_date" and "set by the var as_of_date" in finding.problem
+               for finding in chosen.findings)

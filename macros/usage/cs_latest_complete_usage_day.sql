@@ -7,9 +7,9 @@
     export (one row for 9 days later, say) are not taken for the export's last day.
     Null when there is no usage.
 
-    Two rules read it:
-    - the as-of date (int_as_of_date), unless the var as_of_date is set;
-    - the refresh cutoff of the usage aggregates (cs_usage_refresh_cutoff below).
+    Read by the refresh cutoff of the usage aggregates (cs_usage_refresh_cutoff below)
+    and by the warning test warn_latest_usage_days_look_stray (the as-of date itself is
+    the latest usage day, as metrics.md defines it).
 -#}
 {% macro cs_latest_complete_usage_day(daily_rows_sql) %}
     {%- set share = var('usage_complete_day_share') | float -%}
