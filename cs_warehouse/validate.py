@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import csv
 import datetime as dt
 import html
 import json
@@ -281,15 +280,59 @@ def encoding_problem(path: Path) -> str | None:
             offset += len(chunk)
 
 
+def csv_fields(line: str) -> list[str] | None:
+    """The fields of one CSV line, split at commas outside double quotes: a quote
+    opens a quoted field where it starts the field (after spaces), "" inside it is
+    one quote, anything after its closing quote is kept as it is. None where a
+    quote is left open. The same reading as the macro cs_csv_fields."""
+    fields: list[str] = []
+    field, mode = "", "start"
+    for char in line:
+        if mode == "quoted":
+            if char == '"':
+                mode = "closed"
+            else:
+                field += char
+        elif mode == "closed" and char == '"':
+            field, mode = field + char, "quoted"
+        elif char == ",":
+            fields.append(field)
+            field, mode = "", "start"
+        elif mode == "start" and char == '"':
+            field, mode = "", "quoted"
+        else:
+            field += char
+            if mode != "start" or char not in " \t":
+                mode = "field"
+    if mode == "quoted":
+        return None
+    fields.append(field)
+    return fields
+
+
+class HeaderQuoteNotClosed(ValueError):
+    pass
+
+
 def csv_header(path: Path) -> list[str] | None:
     """The names in the header row (BOM, spaces and quotes removed; an empty name is
-    column<N>), or None for an empty file."""
-    with open(path, "rb") as handle:
-        first = handle.readline(1 << 20)
+    column<N>), or None for an empty file. The first line is read by DuckDB as the
+    macro cs_csv_header reads it (any of CRLF, LF or CR ends it, strict mode off),
+    so that both agree on every file; in a connection of its own, which keeps the
+    file's order (the validator's does not). Raises HeaderQuoteNotClosed where a
+    quote in the header row is left open."""
+    with duckdb.connect(":memory:") as connection:
+        first = connection.execute(
+            f"select line from read_csv({sql_string(str(path))}, header = false, auto_detect = false, "
+            "columns = {'line': 'varchar'}, delim = chr(30), quote = '', escape = '', comment = '', "
+            "strict_mode = false) limit 1").fetchall()
     if not first:
         return None
-    text = first.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
-    fields = next(csv.reader([text]), [])
+    fields = csv_fields((first[0][0] or "").replace("\ufeff", ""))
+    if fields is None:
+        raise HeaderQuoteNotClosed(
+            "the header row (line 1) has a quote that is not closed: a column name with a line break in it, "
+            "or a stray \". Fix the header row and export again.")
     return [field.strip() or f"column{index}" for index, field in enumerate(fields, start=1)]
 
 
@@ -401,7 +444,15 @@ class Validator:
             if problem:
                 self.add(source, raw_file, [], "encoding", problem, failed=True, stop=True)
                 return None
-            header = csv_header(raw_file.path)
+            try:
+                header = csv_header(raw_file.path)
+            except HeaderQuoteNotClosed as error:
+                self.add(source, raw_file, [], "header", str(error), failed=True, stop=True)
+                return None
+            except duckdb.Error as error:
+                self.add(source, raw_file, [], "readable_file", f"the file cannot be read: {_first_lines(error)}",
+                         failed=True, stop=True)
+                return None
             if header is None:
                 if source.required:
                     self.add(source, raw_file, [], "not_empty", "the file is empty (not even a header row); "

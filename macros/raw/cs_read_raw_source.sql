@@ -83,7 +83,7 @@
     {%- set to_check = [] -%}
     {%- for column in columns if column.name in file_columns -%}
         {%- set file_column = file_columns[column.name] -%}
-        {%- set quoted = adapter.quote(file_column.name) -%}
+        {%- set quoted = cs_sql_identifier(file_column.name) -%}
         {%- if cs_is_native_type(file_column.type, column.data_type) -%}
             {%- do value_expressions.update({column.name: 'cast(' ~ quoted ~ ' as ' ~ column.data_type ~ ')'}) -%}
         {%- elif file_column.type.startswith('timestamp') and cs_type_kind(column.data_type) == 'date' -%}
@@ -161,7 +161,7 @@ typed as (
         {{ cs_with_default(value_expressions.get(column.name, 'null'), column) }} as {{ column.name }},
         {%- endfor %}
         {%- for key, file_column in file_columns.items() %}
-        {{ adapter.quote(file_column.name) }} as raw__{{ loop.index }}{{ ',' if not loop.last }}
+        {{ cs_sql_identifier(file_column.name) }} as raw__{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}
     from source_rows
     {%- if recent_filter is not none %}
@@ -180,7 +180,7 @@ select
     {{ cs_sql_string(raw_file.path) }} as source_file,
     case when reject_reason is not null then cast(to_json(struct_pack(
         {%- for key, file_column in file_columns.items() %}
-        {{ adapter.quote(file_column.name) }} := raw__{{ loop.index }}{{ ',' if not loop.last }}
+        {{ cs_sql_identifier(file_column.name) }} := raw__{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}
     )) as varchar) end as source_row,
     reject_reason

@@ -168,10 +168,11 @@ class Replace:
     new: str
 
     def __call__(self, raw_dir: Path) -> None:
+        # bytes, not text: reading text would turn the file's \r\n into \n
         path = raw_dir / self.file
-        text = path.read_text(encoding="utf-8")
-        assert self.old in text, f"{self.old!r} not in {self.file}"
-        path.write_text(text.replace(self.old, self.new, 1), encoding="utf-8")
+        data, old = path.read_bytes(), self.old.encode("utf-8")
+        assert old in data, f"{self.old!r} not in {self.file}"
+        path.write_bytes(data.replace(old, self.new.encode("utf-8"), 1))
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,38 @@ CASES = [
          (SetValue("accounts.csv", 3, "account_name", "Keystone Dining\nK.K."),),
          Reads(check="(select account_name from stg_raw__accounts where account_id = 'A003') = "
                      "'Keystone Dining' || chr(10) || 'K.K.'")),
+    # Excel on Windows writes CRLF between rows and a bare LF for Alt+Enter in a cell
+    Case("crlf_with_line_feed_in_quotes", "a CRLF export with Alt+Enter in a name: a bare LF inside quotes",
+         (LineEndings("\r\n"), Replace("accounts.csv", "Keystone Dining K.K.", '"Keystone Dining\nK.K."')),
+         Reads(check="(select account_name from stg_raw__accounts where account_id = 'A003') = "
+                     "'Keystone Dining' || chr(10) || 'K.K.' and (select count(*) from stg_raw__usage) = 10")),
+    Case("line_feed_file_with_crlf_in_quotes", "the reverse mix: LF between rows, a CRLF inside a quoted name",
+         (Replace("accounts.csv", "Keystone Dining K.K.", '"Keystone Dining\r\nK.K."'),),
+         Reads(check="(select account_name from stg_raw__accounts where account_id = 'A003') = "
+                     "'Keystone Dining' || chr(13) || chr(10) || 'K.K.'")),
+    Case("cr_line_endings", "every file saved by an old Excel for Mac: CR alone ends a line",
+         (LineEndings("\r"),),
+         Reads(check="(select count(*) from stg_raw__usage) = 10 "
+                     "and (select max(length(account_name)) from stg_raw__accounts) < 30")),
+    Case("cr_line_endings_with_line_feed_in_quotes", "CR-only line endings and a line feed inside a quoted name",
+         (LineEndings("\r"), Replace("accounts.csv", "Keystone Dining K.K.", '"Keystone Dining\nK.K."')),
+         Reads(check="(select account_name from stg_raw__accounts where account_id = 'A003') = "
+                     "'Keystone Dining' || chr(10) || 'K.K.'")),
+    Case("extra_column_with_comma_in_quoted_name", "the CRM added a column named 売上 (JPY, 月額): a comma in a "
+         "quoted header name",
+         (AddColumn("accounts.csv", "売上 (JPY, 月額)", "12,000"),),
+         Reads(check="(select count(*) from stg_raw__accounts) = 4",
+               note="ignoring column(s) not in the contract: 売上 (JPY, 月額)"),
+         validation_notes=("not in the contract are ignored: 売上 (JPY, 月額)",)),
+    Case("extra_column_with_quotes_in_name", 'the CRM added a column named Notes "internal" (written '
+         '"Notes ""internal""")',
+         (AddColumn("accounts.csv", 'Notes "internal"', 'call "soon"'),),
+         Reads(check="(select count(*) from stg_raw__accounts) = 4",
+               note='ignoring column(s) not in the contract: Notes "internal"'),
+         validation_notes=('not in the contract are ignored: Notes "internal"',)),
+    Case("header_quote_not_closed", "a header name with an opening quote and no closing one",
+         (Replace("accounts.csv", "region", '"region'),),
+         Stops(file="accounts.csv", problem="the header row (line 1) has a quote that is not closed")),
     Case("unquoted_comma", "a name with a comma written without quotes: one row has an extra field",
          (Replace("accounts.csv", "Northwind Logistics", "Northwind, Logistics"),),
          Stops(file="accounts.csv", problem="Expected Number of Columns: 8 Found: 9")),
