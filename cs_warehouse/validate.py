@@ -631,6 +631,14 @@ class Validator:
                         readable.append(gxe.ExpectColumnValuesToMatchStrftimeFormat(
                             column="value", strftime_format="%Y-%m-%d", meta={"id": "readable_calendar"}))
                 checks["readable"] = (readable, f"value(s) cannot be read as {fmt.label}", True)
+                limit = self.contract.limit_for(column)
+                if limit is not None:
+                    # a number that reads but that its type cannot hold (the contract's meta.limits)
+                    frame["in_range"] = [limit.holds(value) if isinstance(value, str) and fmt.reads(value) else True
+                                         for value in frame["value"]]
+                    checks["in_range"] = ([gxe.ExpectColumnValuesToBeInSet(
+                        column="in_range", value_set=[True], meta={"id": "in_range"})],
+                        f"value(s) out of range for {limit.label}", True)
             if column.not_null:
                 checks["not_null"] = ([gxe.ExpectColumnValuesToNotBeNull(column="value", meta={"id": "not_null"})],
                                       column.reason_not_null(), False)

@@ -395,6 +395,22 @@ CASES = [
          (SetValue("accounts.csv", 2, "is_advocate", "はい"),),
          Stops(file="accounts.csv", column="is_advocate", problem="cannot be read as a boolean", samples=("はい",))),
 
+    # a number in its format that its column's type cannot hold (the contract's meta.limits)
+    Case("mrr_out_of_range", "an MRR of 1,000,000,000,000,000: the amount pasted in a smaller unit, or a typo",
+         (SetValue("contracts.csv", 3, "mrr", "1000000000000000"),),
+         Stops(file="contracts.csv", column="mrr",
+               problem="out of range for decimal(18,4) (-99999999999999.9999 to 99999999999999.9999)",
+               samples=("1000000000000000",))),
+    Case("integer_out_of_range", "an event count of 20 digits from a broken counter",
+         (SetValue("usage.csv", 2, "events", "99999999999999999999"),),
+         Stops(file="usage.csv", column="events",
+               problem="out of range for bigint (-9223372036854775808 to 9223372036854775807)",
+               samples=("99999999999999999999",))),
+    Case("decimal_rounds_past_its_range", "an FTE of 99.99995, which rounds to 100.0000 at the column's 4 decimals",
+         (SetValue("csms.csv", 1, "fte", "99.99995"),),
+         Stops(file="csms.csv", column="fte", problem="out of range for decimal(6,4) (-99.9999 to 99.9999)",
+               samples=("99.99995",))),
+
     # --- rows that break a rule -----------------------------------------------------------
     Case("duplicate_account", "the same account exported twice",
          (DuplicateRow("accounts.csv", 2),),
