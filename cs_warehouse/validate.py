@@ -141,7 +141,8 @@ class ValidationReport:
                 lines.append("  " + finding.line())
         lines.append("")
         if counts[STOP]:
-            verdict = "the dbt build would STOP: fix the files above (a missing file or column, or unreadable values)."
+            verdict = ("the dbt build would STOP: fix the files above (a missing file or column, unreadable values, "
+                       "or a file whose every row is rejected).")
         elif counts[ERROR]:
             verdict = ("the dbt build would FAIL: rejected rows in a source whose rejects fail the build "
                        "(fix the rows, or build with --vars '{reject_policy: warn}').")
@@ -870,6 +871,24 @@ class Validator:
                  f"as of {as_of.isoformat()})", failed=bool(rows), failed_rows=rows, rows_checked=opened.rows,
                  samples=samples, expectations=[check])
 
+    def check_some_rows_accepted(self, source: Source, opened: OpenFile) -> None:
+        """A rule that every row breaks rejects the whole file: the build then stops
+        (macro cs_reject_gate) naming that rule, for a required source, and for an
+        optional one unless the policy is warn. (Rows rejected by several rules,
+        none of which every row breaks, are not added up: a row counts under each.)"""
+        everywhere = [finding for finding in self.findings
+                      if finding.source == source.name and finding.level in (ERROR, WARN)
+                      and opened.rows > 0 and finding.failed_rows >= opened.rows]
+        if not everywhere:
+            return
+        stops = source.required or self.reject_policy != "warn"
+        columns = list(dict.fromkeys(name for finding in everywhere for name in finding.columns))
+        self.add(source, opened, columns, "rows_accepted",
+                 f"all {opened.rows:,} {source.name} rows would be rejected: "
+                 + "; ".join(finding.problem for finding in everywhere)
+                 + ("" if stops else " (the source is treated as absent)"),
+                 failed=True, stop=stops, failed_rows=opened.rows, rows_checked=opened.rows)
+
     def run(self) -> None:
         self.open_all()
         self.as_of_date = self.resolve_as_of_date()
@@ -880,6 +899,7 @@ class Validator:
             self.check_columns(source, opened)
             self.check_unique(source, opened)
             self.check_row_rules(source, opened)
+            self.check_some_rows_accepted(source, opened)
         for source, info in self.files.items():
             levels = [finding.level for finding in self.findings if finding.source == source and finding.failed]
             if STOP in levels:
