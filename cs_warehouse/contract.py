@@ -89,6 +89,35 @@ class Format:
 
 
 @dataclass(frozen=True)
+class Limit:
+    """The range a numeric data_type holds (meta.limits of the source `raw`)."""
+
+    data_type: str
+    min: str
+    max: str
+
+    @property
+    def label(self) -> str:
+        """As the build's message words it: decimal(18,4) (-99999999999999.9999 to 99999999999999.9999)."""
+        return f"{self.data_type} ({self.min} to {self.max})"
+
+    @property
+    def scale(self) -> int:
+        match = re.fullmatch(r"decimal\(\s*\d+\s*,\s*(\d+)\s*\)", self.data_type.lower())
+        return int(match.group(1)) if match else 0
+
+    def holds(self, text: str) -> bool:
+        """True where a number's text (one that matches its format), rounded to the
+        type's scale half away from zero as DuckDB casts it, lies within the range."""
+        import decimal
+
+        value = decimal.Decimal(text.strip())
+        context = decimal.Context(prec=len(text) + self.scale + 10, rounding=decimal.ROUND_HALF_UP)
+        rounded = value.quantize(decimal.Decimal(1).scaleb(-self.scale), context=context)
+        return decimal.Decimal(self.min) <= rounded <= decimal.Decimal(self.max)
+
+
+@dataclass(frozen=True)
 class Reference:
     """A column's values must exist in another source's column, or in a seed's."""
 
@@ -231,10 +260,17 @@ class Contract:
     sources: dict[str, Source]
     formats: dict[str, Format]
     path: Path
+    limits: dict[str, Limit] = field(default_factory=dict)
 
     def format_for(self, column: Column) -> Format | None:
         """How the column's raw text reads, or None for text columns."""
         return None if column.kind == "text" else self.formats[column.kind]
+
+    def limit_for(self, column: Column) -> Limit | None:
+        """The range the column's type holds, for integer and decimal columns."""
+        if column.kind not in ("integer", "decimal"):
+            return None
+        return self.limits[column.data_type.lower().replace(" ", "")]
 
     def __iter__(self):
         return iter(self.sources.values())
@@ -278,6 +314,9 @@ def load_contract(path: str | os.PathLike = CONTRACT_PATH) -> Contract:
     missing = {"date", "integer", "decimal", "boolean"} - set(formats)
     if missing:
         raise ValueError(f"{path}: meta.formats of source raw lacks {sorted(missing)}")
+    limits = {str(data_type).lower().replace(" ", ""): Limit(data_type=str(data_type), min=str(entry["min"]),
+                                                          max=str(entry["max"]))
+              for data_type, entry in ((raw.get("meta") or {}).get("limits") or {}).items()}
     sources = {}
     for table in raw["tables"]:
         meta = table.get("meta") or {}
@@ -290,7 +329,11 @@ def load_contract(path: str | os.PathLike = CONTRACT_PATH) -> Contract:
             row_rules=tuple(RowRule(rule=rule["rule"], params=dict(rule)) for rule in meta.get("row_rules") or ()),
             columns=tuple(_column(column) for column in table.get("columns") or ()),
         )
-    return Contract(sources=sources, formats=formats, path=path)
+    numeric = {column.data_type.lower().replace(" ", "") for source in sources.values() for column in source.columns
+               if column.kind in ("integer", "decimal")}
+    if numeric - set(limits):
+        raise ValueError(f"{path}: meta.limits of source raw lacks {sorted(numeric - set(limits))}")
+    return Contract(sources=sources, formats=formats, path=path, limits=limits)
 
 
 @functools.lru_cache(maxsize=4)

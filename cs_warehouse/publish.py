@@ -18,14 +18,29 @@
    starts where the last ended, and the customer counts bridge too), and survival
    never increases with age in
    ``mart_survival``. A check whose mart does not exist is skipped, saying so.
-3. **Publish.** Checkpoint the new file (no ``.wal`` left beside it), then
-   ``os.replace`` it over ``CS_WAREHOUSE_PATH``. On Linux the rename swaps the
-   directory entry: a reader that has the old file open keeps reading the old
-   version without error, and every new connection opens the new one.
+3. **Publish.** Checkpoint the new file (no ``.wal`` left beside it), make it
+   read-only on disk, then ``os.replace`` it over ``CS_WAREHOUSE_PATH``. On Linux
+   the rename swaps the directory entry: a reader that has the old file open
+   keeps reading the old version without error, and every new connection opens
+   the new one.
+
+Readers only: the published file is for read-only connections. A read-write
+connection is refused where it can be and never outlived by a publish:
+
+- the published file has no write permission, so a read-write open by anyone
+  but root (or the file's owner after a chmod) fails at once;
+- a publish (and a refresh, before it copies) checks that no process holds the
+  published file open read-write (DuckDB's write lock on it). If one does, the
+  publish is refused, naming the process, and exits 3. Swapping the file under
+  such a client would let its next write create ``<file>.wal`` beside the new
+  file, and every later connection, read-only ones included, would then fail
+  with "WAL does not match database file". The check is made again at the swap,
+  under a shared lock that keeps new writers out until the rename is done.
 
 If the build or the audit fails, the published warehouse is not touched: the
 command prints why (dbt's error lines, the failed checks) and exits non-zero
-(1: the build failed, 2: the audit failed). The failed build is kept for
+(1: the build failed, 2: the audit failed, 3: a read-write client holds the
+published file). The failed build is kept for
 inspection as ``<stem>__failed.duckdb`` (dbt's logs and compiled SQL stay in
 ``<stem>__publish.target``), replacing the previous failed one; a successful
 publish removes it. A build file left by a run that was killed is removed at the
@@ -52,6 +67,8 @@ import os
 import re
 import shutil
 import signal
+import stat
+import struct
 import subprocess
 import sys
 import time
@@ -268,6 +285,74 @@ def _fsync_dir(directory: Path) -> None:
             os.close(descriptor)
 
 
+class WriterHoldsWarehouse(RuntimeError):
+    """A process holds the published file open read-write (DuckDB's write lock)."""
+
+    def __init__(self, path: Path, holder: str) -> None:
+        self.path, self.holder = path, holder
+        super().__init__(
+            f"{path} is open read-write by {holder}. Publishing now would break every reader: that "
+            f"client's next write would create {path.name}.wal beside the new file, and every new "
+            "connection, read-only ones included, would fail with \"WAL does not match database file\". "
+            "Close that connection (readers connect read-only; to write, copy the file and write the copy), "
+            "then publish again.")
+
+
+# struct flock of Linux (short l_type, short l_whence, off_t l_start, off_t l_len, pid_t l_pid)
+_FLOCK = "hhqqi4x"
+
+
+def _lock_shared(descriptor: int) -> bool:
+    """Take a shared lock on the whole file without waiting: False where a process
+    holds DuckDB's write lock on it. An open-file-description lock where the system
+    has them (Linux): it conflicts with DuckDB's locks in this process too, and
+    closing another descriptor of the file does not drop it."""
+    if hasattr(fcntl, "F_OFD_SETLK"):
+        try:
+            fcntl.fcntl(descriptor, fcntl.F_OFD_SETLK, struct.pack(_FLOCK, fcntl.F_RDLCK, os.SEEK_SET, 0, 0, 0))
+        except OSError:
+            return False
+        return True
+    try:
+        fcntl.lockf(descriptor, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _lock_holder(descriptor: int) -> str:
+    """Who holds the conflicting write lock: "process <pid> (<command>)", as far as
+    the system says."""
+    with contextlib.suppress(OSError, AttributeError, struct.error):
+        answer = fcntl.fcntl(descriptor, fcntl.F_OFD_GETLK,
+                             struct.pack(_FLOCK, fcntl.F_RDLCK, os.SEEK_SET, 0, 0, 0))
+        lock_type, _, _, _, pid = struct.unpack(_FLOCK, answer)
+        if lock_type != fcntl.F_UNLCK and pid > 0:
+            command = ""
+            with contextlib.suppress(OSError):
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            return f"process {pid}" + (f" ({command.strip()[:120]})" if command.strip() else "")
+    return "another process"
+
+
+@contextlib.contextmanager
+def no_writer(path: Path):
+    """While the block runs, no process holds the published file read-write and none
+    can start to (DuckDB's read-write open needs the exclusive lock, which our
+    shared lock keeps it from). Raises WriterHoldsWarehouse where one holds it."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        yield
+        return
+    try:
+        if not _lock_shared(descriptor):
+            raise WriterHoldsWarehouse(path, _lock_holder(descriptor))
+        yield
+    finally:
+        os.close(descriptor)  # drops the lock
+
+
 def dbt_error_lines(output: str, limit: int = 60) -> str:
     """dbt's own summary of what failed (from 'Completed with' to 'Done.')."""
     lines = [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in output.splitlines()]
@@ -318,8 +403,20 @@ class Publisher:
                 _remove(stale)
             return self._run_locked(lock)
 
+    def refuse(self, error: WriterHoldsWarehouse) -> int:
+        self.say("")
+        self.say(f"Not published: {error}")
+        self.say(f"The published warehouse {self.path} is unchanged.")
+        return 3
+
     def _run_locked(self, lock) -> int:
         build_path, target_dir = self.build_path, self.target_dir
+        try:
+            # fail before the build, not after it (the swap checks again)
+            with no_writer(self.path):
+                pass
+        except WriterHoldsWarehouse as error:
+            return self.refuse(error)
         (target_dir / "run_results.json").unlink(missing_ok=True)  # never audit a previous run's results
         incremental = self.incremental and self.path.exists()
         if incremental:
@@ -367,7 +464,11 @@ class Publisher:
             return 2
 
         started = time.perf_counter()
-        self.publish(build_path)
+        try:
+            self.publish(build_path)
+        except WriterHoldsWarehouse as error:
+            _remove_database(build_path)
+            return self.refuse(error)
         _remove_database(self.failed_path)
         self.say(f"  checkpointed and swapped in {_seconds(started)}")
         skipped = sum(1 for result in results if result.status == "skipped")
@@ -421,11 +522,14 @@ class Publisher:
             raise RuntimeError(f"{wal} is still there after a checkpoint: not publishing")
         with open(build_path, "rb") as handle:
             os.fsync(handle.fileno())
-        # a .wal beside the published file can only be left by a writer that crashed
-        # (the published file is only ever replaced, never written): DuckDB would try
-        # to replay it into the new file, so it goes
-        Path(f"{self.path}.wal").unlink(missing_ok=True)
-        os.replace(build_path, self.path)
+        # readers only: a read-write open of the published file fails (except as root)
+        os.chmod(build_path, stat.S_IMODE(build_path.stat().st_mode) & ~0o222)
+        with no_writer(self.path):
+            # no process holds the published file read-write, so a .wal beside it can
+            # only be left by a writer that crashed: DuckDB would try to replay it into
+            # the new file, so it goes
+            Path(f"{self.path}.wal").unlink(missing_ok=True)
+            os.replace(build_path, self.path)
         _fsync_dir(self.path.parent)
 
 

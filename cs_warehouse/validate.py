@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import codecs
-import csv
 import datetime as dt
 import html
 import json
@@ -142,7 +141,8 @@ class ValidationReport:
                 lines.append("  " + finding.line())
         lines.append("")
         if counts[STOP]:
-            verdict = "the dbt build would STOP: fix the files above (a missing file or column, or unreadable values)."
+            verdict = ("the dbt build would STOP: fix the files above (a missing file or column, unreadable values, "
+                       "or a file whose every row is rejected).")
         elif counts[ERROR]:
             verdict = ("the dbt build would FAIL: rejected rows in a source whose rejects fail the build "
                        "(fix the rows, or build with --vars '{reject_policy: warn}').")
@@ -281,15 +281,59 @@ def encoding_problem(path: Path) -> str | None:
             offset += len(chunk)
 
 
+def csv_fields(line: str) -> list[str] | None:
+    """The fields of one CSV line, split at commas outside double quotes: a quote
+    opens a quoted field where it starts the field (after spaces), "" inside it is
+    one quote, anything after its closing quote is kept as it is. None where a
+    quote is left open. The same reading as the macro cs_csv_fields."""
+    fields: list[str] = []
+    field, mode = "", "start"
+    for char in line:
+        if mode == "quoted":
+            if char == '"':
+                mode = "closed"
+            else:
+                field += char
+        elif mode == "closed" and char == '"':
+            field, mode = field + char, "quoted"
+        elif char == ",":
+            fields.append(field)
+            field, mode = "", "start"
+        elif mode == "start" and char == '"':
+            field, mode = "", "quoted"
+        else:
+            field += char
+            if mode != "start" or char not in " \t":
+                mode = "field"
+    if mode == "quoted":
+        return None
+    fields.append(field)
+    return fields
+
+
+class HeaderQuoteNotClosed(ValueError):
+    pass
+
+
 def csv_header(path: Path) -> list[str] | None:
     """The names in the header row (BOM, spaces and quotes removed; an empty name is
-    column<N>), or None for an empty file."""
-    with open(path, "rb") as handle:
-        first = handle.readline(1 << 20)
+    column<N>), or None for an empty file. The first line is read by DuckDB as the
+    macro cs_csv_header reads it (any of CRLF, LF or CR ends it, strict mode off),
+    so that both agree on every file; in a connection of its own, which keeps the
+    file's order (the validator's does not). Raises HeaderQuoteNotClosed where a
+    quote in the header row is left open."""
+    with duckdb.connect(":memory:") as connection:
+        first = connection.execute(
+            f"select line from read_csv({sql_string(str(path))}, header = false, auto_detect = false, "
+            "columns = {'line': 'varchar'}, delim = chr(30), quote = '', escape = '', comment = '', "
+            "strict_mode = false) limit 1").fetchall()
     if not first:
         return None
-    text = first.decode("utf-8", errors="replace").lstrip("\ufeff").rstrip("\r\n")
-    fields = next(csv.reader([text]), [])
+    fields = csv_fields((first[0][0] or "").replace("\ufeff", ""))
+    if fields is None:
+        raise HeaderQuoteNotClosed(
+            "the header row (line 1) has a quote that is not closed: a column name with a line break in it, "
+            "or a stray \". Fix the header row and export again.")
     return [field.strip() or f"column{index}" for index, field in enumerate(fields, start=1)]
 
 
@@ -401,7 +445,15 @@ class Validator:
             if problem:
                 self.add(source, raw_file, [], "encoding", problem, failed=True, stop=True)
                 return None
-            header = csv_header(raw_file.path)
+            try:
+                header = csv_header(raw_file.path)
+            except HeaderQuoteNotClosed as error:
+                self.add(source, raw_file, [], "header", str(error), failed=True, stop=True)
+                return None
+            except duckdb.Error as error:
+                self.add(source, raw_file, [], "readable_file", f"the file cannot be read: {_first_lines(error)}",
+                         failed=True, stop=True)
+                return None
             if header is None:
                 if source.required:
                     self.add(source, raw_file, [], "not_empty", "the file is empty (not even a header row); "
@@ -580,6 +632,14 @@ class Validator:
                         readable.append(gxe.ExpectColumnValuesToMatchStrftimeFormat(
                             column="value", strftime_format="%Y-%m-%d", meta={"id": "readable_calendar"}))
                 checks["readable"] = (readable, f"value(s) cannot be read as {fmt.label}", True)
+                limit = self.contract.limit_for(column)
+                if limit is not None:
+                    # a number that reads but that its type cannot hold (the contract's meta.limits)
+                    frame["in_range"] = [limit.holds(value) if isinstance(value, str) and fmt.reads(value) else True
+                                         for value in frame["value"]]
+                    checks["in_range"] = ([gxe.ExpectColumnValuesToBeInSet(
+                        column="in_range", value_set=[True], meta={"id": "in_range"})],
+                        f"value(s) out of range for {limit.label}", True)
             if column.not_null:
                 checks["not_null"] = ([gxe.ExpectColumnValuesToNotBeNull(column="value", meta={"id": "not_null"})],
                                       column.reason_not_null(), False)
@@ -853,6 +913,24 @@ class Validator:
                  f"as of {as_of.isoformat()})", failed=bool(rows), failed_rows=rows, rows_checked=opened.rows,
                  samples=samples, expectations=[check])
 
+    def check_some_rows_accepted(self, source: Source, opened: OpenFile) -> None:
+        """A rule that every row breaks rejects the whole file: the build then stops
+        (macro cs_reject_gate) naming that rule, for a required source, and for an
+        optional one unless the policy is warn. (Rows rejected by several rules,
+        none of which every row breaks, are not added up: a row counts under each.)"""
+        everywhere = [finding for finding in self.findings
+                      if finding.source == source.name and finding.level in (ERROR, WARN)
+                      and opened.rows > 0 and finding.failed_rows >= opened.rows]
+        if not everywhere:
+            return
+        stops = source.required or self.reject_policy != "warn"
+        columns = list(dict.fromkeys(name for finding in everywhere for name in finding.columns))
+        self.add(source, opened, columns, "rows_accepted",
+                 f"all {opened.rows:,} {source.name} rows would be rejected: "
+                 + "; ".join(finding.problem for finding in everywhere)
+                 + ("" if stops else " (the source is treated as absent)"),
+                 failed=True, stop=stops, failed_rows=opened.rows, rows_checked=opened.rows)
+
     def run(self) -> None:
         self.open_all()
         self.as_of_date = self.resolve_as_of_date()
@@ -863,6 +941,7 @@ class Validator:
             self.check_columns(source, opened)
             self.check_unique(source, opened)
             self.check_row_rules(source, opened)
+            self.check_some_rows_accepted(source, opened)
         for source, info in self.files.items():
             levels = [finding.level for finding in self.findings if finding.source == source and finding.failed]
             if STOP in levels:

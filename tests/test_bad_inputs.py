@@ -21,6 +21,7 @@ with --fail-fast where the case stops the build.
 from __future__ import annotations
 
 import csv
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -103,7 +104,8 @@ class InProcessDbt:
                 DuckDBConnectionManager._ENV.close()
                 DuckDBConnectionManager._ENV = None
 
-    def build(self, raw_dir: Path, fail_fast: bool = False, profiles_dir: Path = PROJECT_DIR) -> Build:
+    def build(self, raw_dir: Path, fail_fast: bool = False, profiles_dir: Path = PROJECT_DIR,
+              dbt_vars: dict | None = None) -> Build:
         for leftover in (self.warehouse, Path(str(self.warehouse) + ".wal")):
             leftover.unlink(missing_ok=True)
         saved = {name: os.environ.get(name) for name in ("CS_RAW_DIR", "CS_WAREHOUSE_PATH", "DO_NOT_TRACK")}
@@ -113,7 +115,8 @@ class InProcessDbt:
             result = self.runner.invoke([
                 *STAGING, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(profiles_dir),
                 "--target-path", str(self.work_dir / "target"), "--log-path", str(self.work_dir / "logs"),
-                "--quiet", *(["--fail-fast"] if fail_fast else [])])
+                "--quiet", *(["--fail-fast"] if fail_fast else []),
+                *(["--vars", json.dumps(dbt_vars)] if dbt_vars else [])])
         finally:
             self._close_duckdb()
             for name, value in saved.items():
@@ -182,6 +185,25 @@ def test_a_profile_without_insertion_order_stops_before_reading_a_csv_file(dbt, 
     assert "preserve_insertion_order is false in this dbt profile" in build.errors, build.errors
     assert ".csv: cannot be read in file order" in build.errors, build.errors
     assert "missing required column" not in build.errors, build.errors
+
+
+def test_an_optional_source_with_every_row_rejected_only_warns_under_reject_policy_warn(dbt, tmp_path):
+    """reject_policy warn builds anyway: an optional source whose every row is rejected
+    is then as if absent, and the warning still names the cause. (Under the default
+    policy it stops: the corpus case every_optional_row_rejected.)"""
+    case = next(case for case in CASES if case.name == "every_optional_row_rejected")
+    raw_dir = case.make(tmp_path)
+    build = dbt.build(raw_dir, dbt_vars={"reject_policy": "warn"})
+    assert build.ok, build.errors
+    assert "all 3 tickets rows were rejected: account_id not in accounts.account_id" in build.output
+    assert "The source is treated as absent." in build.output
+    with build:
+        assert build.query("select count(*) from stg_raw__tickets") == [(0,)]
+        assert_every_row_accounted_for(build, raw_dir)
+    report = validate(raw_dir, reject_policy="warn")
+    assert report.exit_code == 0, report.summary()
+    assert any(finding.level == WARN and "all 3 tickets rows would be rejected" in finding.problem
+               for finding in report.findings), report.summary()
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])

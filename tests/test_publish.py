@@ -8,6 +8,9 @@ by an atomic swap to a build that passed its audit.
 - A publish killed with SIGKILL part-way leaves the published warehouse intact
   and usable, takes its dbt process down with it, and the next publish succeeds
   and removes the leftovers.
+- A read-write client never breaks a reader: the published file is read-only on
+  disk, and a publish is refused (exit 3) while a process holds it read-write, so
+  the client's next write cannot land in a .wal beside a file it does not belong to.
 
 To stay fast, these builds select the staging layer only (the publish logic does
 not depend on how much is built; the audit skips the marts that are not there).
@@ -20,6 +23,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -224,6 +228,8 @@ def test_the_daily_refresh_publishes_an_incremental_build_of_a_copy(tmp_path):
     assert first.returncode == 0, first.stdout + first.stderr
     assert "no published warehouse" in first.stdout.lower() and "a full build" in first.stdout
     # a table no build makes: it survives a refresh only if the refresh started from the published file
+    # (the published file is read-only on disk: its owner makes it writable for this)
+    os.chmod(warehouse, 0o644)
     with duckdb.connect(str(warehouse)) as connection:
         connection.execute("create table refresh_marker as select 1 as marker")
     last_day = query(warehouse, "select max(usage_date) from stg_raw__usage")[0][0]
@@ -249,3 +255,107 @@ def test_the_daily_refresh_publishes_an_incremental_build_of_a_copy(tmp_path):
     assert full.returncode == 0, full.stdout + full.stderr
     assert query(warehouse, "select count(*) from information_schema.tables where table_name = 'refresh_marker'") \
         == [(0,)]
+
+
+WRITER = r"""
+import sys, duckdb
+connection = duckdb.connect(sys.argv[1])  # read-write
+print("open", flush=True)
+sys.stdin.readline()  # the test publishes meanwhile
+connection.execute("create table client_notes as select 'written after the publish' as note")
+print("wrote", flush=True)
+sys.stdin.readline()  # the test kills it here: what it wrote stays in the .wal
+"""
+
+READ_ONCE = r"""
+import sys, duckdb
+connection = duckdb.connect(sys.argv[1], read_only=True)
+print(connection.execute(sys.argv[2]).fetchall())
+"""
+
+
+def read_in_new_process(path: Path, sql: str) -> subprocess.CompletedProcess:
+    """What an ordinary reader gets: a new process, a read-only connection."""
+    return subprocess.run([sys.executable, "-c", READ_ONCE, str(path), sql], capture_output=True, text=True,
+                          timeout=60)
+
+
+def test_the_published_file_refuses_read_write_clients(warehouse):
+    """The published file has no write permission: a read-write open fails (except for
+    root, whom the publish check below covers), a read-only one works."""
+    assert warehouse.stat().st_mode & 0o222 == 0, oct(warehouse.stat().st_mode)
+    reader = read_in_new_process(warehouse, "select count(*) > 0 from staging.stg_raw__accounts")
+    assert reader.returncode == 0 and reader.stdout.strip() == "[(True,)]", reader.stderr
+    if os.geteuid() != 0:
+        writer = subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1])",
+                                 str(warehouse)], capture_output=True, text=True, timeout=60)
+        assert writer.returncode != 0 and "Permission denied" in writer.stderr, writer.stderr
+
+
+def test_a_publish_is_refused_while_a_client_holds_the_warehouse_read_write(warehouse, tmp_path):
+    """A client that opened the published file read-write anyway (as root, or after a
+    chmod) and writes after a publish would create warehouse.duckdb.wal beside the new
+    file; if it then died, every new connection, read-only ones included, failed with
+    "WAL does not match database file" until the next publish. Now the publish is
+    refused while the client holds the file, and readers read on."""
+    accounts = query(warehouse, "select count(*) from stg_raw__accounts")[0][0]
+    os.chmod(warehouse, 0o644)  # the client got write access
+    inode = warehouse.stat().st_ino
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(warehouse)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "open", writer.stderr.read()
+        result = run_publish(warehouse, raw_variant(tmp_path, AppendRow("accounts.csv", NEW_ACCOUNT)), "--quiet")
+        assert result.returncode == 3, result.stdout + result.stderr
+        assert f"Not published: {warehouse} is open read-write by process {writer.pid}" in result.stdout, \
+            result.stdout
+        assert "WAL does not match database file" in result.stdout  # the why
+        assert f"The published warehouse {warehouse} is unchanged." in result.stdout
+        assert "Building the warehouse aside" not in result.stdout  # refused before the build
+        assert warehouse.stat().st_ino == inode
+        writer.stdin.write("write\n")
+        writer.stdin.flush()
+        assert writer.stdout.readline().strip() == "wrote", writer.stderr.read()
+    finally:
+        writer.kill()  # dies without closing: its write stays in warehouse.duckdb.wal
+        writer.wait(timeout=30)
+    assert Path(f"{warehouse}.wal").exists()
+    # the .wal belongs to the published file, so a new reader reads both, without error
+    reader = read_in_new_process(warehouse, "select (select count(*) from staging.stg_raw__accounts), "
+                                            "(select note from client_notes)")
+    assert reader.returncode == 0, reader.stderr
+    assert reader.stdout.strip() == f"[({accounts}, 'written after the publish')]"
+    # with the client gone, the next publish goes ahead; the client's write is not kept
+    result = run_publish(warehouse, BASE_DIR, "--quiet")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert warehouse.stat().st_mode & 0o222 == 0
+    assert leftovers(warehouse) == []
+    reader = read_in_new_process(warehouse, "select count(*) from information_schema.tables "
+                                            "where table_name = 'client_notes'")
+    assert reader.returncode == 0 and reader.stdout.strip() == "[(0,)]", reader.stderr
+
+
+def test_the_swap_is_refused_when_a_writer_comes_between_the_check_and_the_swap(tmp_path):
+    """The check before the build is repeated at the swap, under a shared lock: a
+    client that opened the file read-write during the build stops the swap too."""
+    published = tmp_path / "warehouse.duckdb"
+    with duckdb.connect(str(published)) as connection:
+        connection.execute("create table version as select 1 as version")
+    build = tmp_path / "warehouse__build.duckdb"
+    shutil.copyfile(published, build)
+    with duckdb.connect(str(build)) as connection:
+        connection.execute("update version set version = 2")
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(published)], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert writer.stdout.readline().strip() == "open", writer.stderr.read()
+        publisher = publish.Publisher(published, raw_dir=None, dbt_vars={}, dbt_args=[], quiet=True)
+        with pytest.raises(publish.WriterHoldsWarehouse, match=f"open read-write by process {writer.pid}"):
+            publisher.publish(build)
+    finally:
+        writer.kill()
+        writer.wait(timeout=30)
+    assert read_in_new_process(published, "select version from version").stdout.strip() == "[(1,)]"
+    # without the writer, the same swap goes through
+    publisher.publish(build)
+    assert read_in_new_process(published, "select version from version").stdout.strip() == "[(2,)]"

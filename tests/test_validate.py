@@ -41,6 +41,8 @@ def expected_rules(contract) -> set[tuple[str, str, str]]:
         for column in source.columns:
             if column.kind != "text":
                 rules.add((source.name, "readable", column.name))
+            if column.kind in ("integer", "decimal"):
+                rules.add((source.name, "in_range", column.name))
             for rule, declared in (("not_null", column.not_null), ("min", column.min is not None),
                                    ("min_exclusive", column.min_exclusive is not None), ("max", column.max is not None),
                                    ("accepted_values", column.accepted_values), ("references", column.references)):
@@ -155,6 +157,31 @@ def test_the_formats_are_the_contracts(tmp_path):
     assert formats["integer"].reads(" 42 ") and not formats["integer"].reads("12.5")
     assert formats["decimal"].reads("-0.5") and not formats["decimal"].reads("12,000円")
     assert formats["boolean"].reads("TRUE") and not formats["boolean"].reads("はい")
+
+
+def test_the_declared_limits_are_what_each_type_holds():
+    """meta.limits of the contract is what the validation checks and what both
+    messages quote; DuckDB's cast is what the build applies. They must be the same
+    range, to the last unit of the scale, and round the same way."""
+    import decimal
+
+    import duckdb
+
+    numeric = {column.data_type.lower() for source in CONTRACT for column in source.columns
+               if column.kind in ("integer", "decimal")}
+    assert numeric <= set(CONTRACT.limits), numeric - set(CONTRACT.limits)
+    for data_type, limit in CONTRACT.limits.items():
+        unit = decimal.Decimal(1).scaleb(-limit.scale)
+        half = unit / 2
+        texts = [limit.min, limit.max, str(decimal.Decimal(limit.max) + unit), str(decimal.Decimal(limit.min) - unit),
+                 "0", "1" + "0" * 40]
+        if limit.scale:  # halves round away from zero, as DuckDB's cast does
+            texts += [str(decimal.Decimal(limit.max) + half), str(decimal.Decimal(limit.max) + half - unit / 10),
+                      str(decimal.Decimal(limit.min) - half)]
+        for text in texts:
+            cast = duckdb.sql(f"select try_cast('{text}' as {data_type})").fetchall()[0][0]
+            assert limit.holds(text) == (cast is not None), f"{data_type}: {text} holds {limit.holds(text)}, cast {cast}"
+        assert duckdb.sql(f"select try_cast('{limit.max}' as {data_type}) = {limit.max}").fetchall()[0][0]
 
 
 @pytest.mark.skipif(not (DEMO_DIR / "accounts.csv").exists(), reason="no bundled demo dataset")

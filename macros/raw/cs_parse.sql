@@ -63,3 +63,27 @@
     {%- if kind == 'text' -%}{{ return('text') }}{%- endif -%}
     {{- return(cs_formats()[kind].label) -}}
 {% endmacro %}
+
+
+{#- The range a numeric data_type holds, from the raw contract (source-level
+    meta.limits of source `raw`), worded for messages:
+    'decimal(18,4) (-99999999999999.9999 to 99999999999999.9999)'. -#}
+{% macro cs_limit_label(data_type) %}
+    {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
+        {%- set limits = (node.source_meta or {}).get('limits') or (node.meta or {}).get('limits') -%}
+        {%- if limits -%}
+            {%- for name, limit in limits.items() if name | lower | replace(' ', '') == data_type | lower | replace(' ', '') -%}
+                {{- return(data_type ~ ' (' ~ limit.min ~ ' to ' ~ limit.max ~ ')') -}}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ exceptions.raise_compiler_error('The raw contract (_raw__sources.yml) declares no meta.limits for ' ~ data_type) }}
+{% endmacro %}
+
+
+{#- True where the raw text of an integer or decimal column has its format (so
+    that, where cs_parse still gives null, the number is out of its type's range). -#}
+{% macro cs_has_number_format(expression, data_type) %}
+    {{- return("coalesce(regexp_full_match(nullif(trim(cast(" ~ expression ~ " as varchar)), ''), "
+        ~ cs_sql_string(cs_formats()[cs_type_kind(data_type)].pattern) ~ "), false)") -}}
+{% endmacro %}

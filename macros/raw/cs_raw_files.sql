@@ -9,6 +9,8 @@
                               else <dir>/<name>.csv if it exists, else none.
     cs_contract(name)         the source's node from _raw__sources.yml (graph.sources).
     cs_sql_string(text)       a SQL string literal, quotes doubled (paths with quotes).
+    cs_sql_identifier(name)   a quoted SQL identifier, quotes doubled (a column named
+                              `Notes "internal"` in a file's header).
 -#}
 
 {% macro cs_raw_dir() %}
@@ -22,6 +24,11 @@
 
 {% macro cs_sql_string(text) %}
     {{- return("'" ~ (text | string).replace("'", "''") ~ "'") -}}
+{% endmacro %}
+
+
+{% macro cs_sql_identifier(name) %}
+    {{- return('"' ~ (name | string).replace('"', '""') ~ '"') -}}
 {% endmacro %}
 
 
@@ -79,21 +86,26 @@
 {#- The column names in the header row of a CSV file, in order (a byte-order mark,
     surrounding spaces and quotes removed; an empty name becomes column<N>), or
     none when the file has no line at all. Stops the build on a name that appears
-    twice (case and spaces ignored, as when columns are matched to the contract). -#}
+    twice (case and spaces ignored, as when columns are matched to the contract).
+    The first line is read without strict mode, so that a line feed inside quotes
+    in a CRLF file (Alt+Enter in Excel on Windows), or the reverse mix, does not
+    stop it; its names are split at commas outside quotes (cs_csv_fields). -#}
 {% macro cs_csv_header(raw_file) %}
     {{- cs_require_insertion_order(raw_file) -}}
     {%- set first_line = run_query(
         'select line from read_csv(' ~ cs_sql_string(raw_file.path)
         ~ ", header = false, auto_detect = false, columns = {'line': 'varchar'}, delim = chr(30),"
-        ~ " quote = '', escape = '', comment = '') limit 1") -%}
+        ~ " quote = '', escape = '', comment = '', strict_mode = false) limit 1") -%}
     {%- if first_line.rows | length == 0 -%}{{ return(none) }}{%- endif -%}
+    {%- set fields = cs_csv_fields((first_line.rows[0][0] or '').replace('\ufeff', '')) -%}
+    {%- if fields is none -%}
+        {{ exceptions.raise_compiler_error(raw_file.path ~ ': the header row (line 1) has a quote that is not closed:'
+            ~ ' a column name with a line break in it, or a stray ". Fix the header row and export again.') }}
+    {%- endif -%}
     {%- set names = [] -%}
     {%- set seen = {} -%}
-    {%- for field in (first_line.rows[0][0] or '').split(',') -%}
-        {%- set name = field.replace('\ufeff', '').strip() -%}
-        {%- if name | length >= 2 and name.startswith('"') and name.endswith('"') -%}
-            {%- set name = name[1:-1].replace('""', '"').strip() -%}
-        {%- endif -%}
+    {%- for field in fields -%}
+        {%- set name = field.strip() -%}
         {%- if name == '' -%}{%- set name = 'column' ~ loop.index -%}{%- endif -%}
         {%- set key = name | lower -%}
         {%- if key in seen -%}
@@ -104,6 +116,35 @@
         {%- do names.append(name) -%}
     {%- endfor -%}
     {{- return(names) -}}
+{% endmacro %}
+
+
+{#- The fields of one CSV line, split at commas outside double quotes, as
+    RFC 4180 (and Python's csv module) read them: a quote opens a quoted field
+    where it starts the field (after spaces), "" inside it is one quote, and
+    anything after its closing quote is kept as it is. None where a quote is left
+    open. cs_warehouse.validate.csv_fields is the same reading. -#}
+{% macro cs_csv_fields(line) %}
+    {%- set state = namespace(fields=[], field='', mode='start') -%}
+    {%- for char in line -%}
+        {%- if state.mode == 'quoted' -%}
+            {%- if char == '"' -%}{%- set state.mode = 'closed' -%}
+            {%- else -%}{%- set state.field = state.field ~ char -%}{%- endif -%}
+        {%- elif state.mode == 'closed' and char == '"' -%}
+            {%- set state.field = state.field ~ char -%}{%- set state.mode = 'quoted' -%}
+        {%- elif char == ',' -%}
+            {%- do state.fields.append(state.field) -%}
+            {%- set state.field = '' -%}{%- set state.mode = 'start' -%}
+        {%- elif state.mode == 'start' and char == '"' -%}
+            {%- set state.field = '' -%}{%- set state.mode = 'quoted' -%}
+        {%- else -%}
+            {%- set state.field = state.field ~ char -%}
+            {%- if state.mode != 'start' or char not in ' \t' -%}{%- set state.mode = 'field' -%}{%- endif -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if state.mode == 'quoted' -%}{{ return(none) }}{%- endif -%}
+    {%- do state.fields.append(state.field) -%}
+    {{- return(state.fields) -}}
 {% endmacro %}
 
 

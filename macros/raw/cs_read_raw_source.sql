@@ -81,7 +81,7 @@
     {%- set to_check = [] -%}
     {%- for column in columns if column.name in file_columns -%}
         {%- set file_column = file_columns[column.name] -%}
-        {%- set quoted = adapter.quote(file_column.name) -%}
+        {%- set quoted = cs_sql_identifier(file_column.name) -%}
         {%- if cs_is_native_type(file_column.type, column.data_type) -%}
             {%- do value_expressions.update({column.name: 'cast(' ~ quoted ~ ' as ' ~ column.data_type ~ ')'}) -%}
         {%- elif file_column.type.startswith('timestamp') and cs_type_kind(column.data_type) == 'date' -%}
@@ -129,7 +129,7 @@ typed as (
         {{ cs_with_default(value_expressions.get(column.name, 'null'), column) }} as {{ column.name }},
         {%- endfor %}
         {%- for key, file_column in file_columns.items() %}
-        {{ adapter.quote(file_column.name) }} as raw__{{ loop.index }}{{ ',' if not loop.last }}
+        {{ cs_sql_identifier(file_column.name) }} as raw__{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}
     from source_rows
 ),
@@ -145,7 +145,7 @@ select
     {#- with check_keys=false a row can still be rejected for its key, so its JSON is kept (a view computes it only where it is read) -#}
     case when {{ 'true' if not check_keys else 'reject_reason is not null' }} then cast(to_json(struct_pack(
         {%- for key, file_column in file_columns.items() %}
-        {{ adapter.quote(file_column.name) }} := raw__{{ loop.index }}{{ ',' if not loop.last }}
+        {{ cs_sql_identifier(file_column.name) }} := raw__{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}
     )) as varchar) end as source_row,
     reject_reason
@@ -233,31 +233,58 @@ where false
 {% endmacro %}
 
 
-{#- Stop on values that cannot be read as their column's type, with samples.
-    Returns the number of rows read (one scan of the file does both). -#}
+{#- Stop on values that cannot be read as their column's type, with samples; a
+    number that has its format but that its type cannot hold is named as out of
+    range, with the range (the contract's meta.limits). Returns the number of rows
+    read (one scan of the file does both). -#}
 {% macro cs_check_readable(raw_file, read_expression, to_check) %}
+    {%- set numeric = [] -%}
+    {%- for item in to_check -%}
+        {%- do numeric.append(cs_type_kind(item.column.data_type) in ('integer', 'decimal')) -%}
+    {%- endfor -%}
     {%- set counts_sql -%}
         select
         {%- for item in to_check %}
             count(*) filter (where nullif(trim(cast({{ item.quoted }} as varchar)), '') is not null and {{ item.parsed }} is null),
+            {%- if numeric[loop.index0] %}
+            count(*) filter (where {{ cs_has_number_format(item.quoted, item.column.data_type) }} and {{ item.parsed }} is null),
+            {%- else %}
+            0,
+            {%- endif %}
         {%- endfor %}
             count(*)
         from {{ read_expression }}
     {%- endset -%}
     {%- set counts = run_query(counts_sql).rows[0] -%}
     {%- set problems = [] -%}
+    {%- set kinds = [] -%}
     {%- for item in to_check -%}
-        {%- if counts[loop.index0] > 0 -%}
+        {%- set out_of_range = counts[2 * loop.index0 + 1] -%}
+        {%- set unreadable = counts[2 * loop.index0] - out_of_range -%}
+        {%- set bad = "nullif(trim(cast(" ~ item.quoted ~ " as varchar)), '') is not null and " ~ item.parsed ~ ' is null' -%}
+        {%- set in_format = cs_has_number_format(item.quoted, item.column.data_type) if numeric[loop.index0] else 'false' -%}
+        {%- if unreadable > 0 -%}
         {%- set samples = run_query(
             'select distinct cast(' ~ item.quoted ~ ' as varchar) from ' ~ read_expression
-            ~ " where nullif(trim(cast(" ~ item.quoted ~ " as varchar)), '') is not null and " ~ item.parsed ~ ' is null limit 5') -%}
-        {%- do problems.append('column ' ~ item.column.name ~ ': ' ~ counts[loop.index0] ~ ' value(s) cannot be read as '
+            ~ ' where ' ~ bad ~ ' and not ' ~ in_format ~ ' limit 5') -%}
+        {%- do problems.append('column ' ~ item.column.name ~ ': ' ~ unreadable ~ ' value(s) cannot be read as '
             ~ cs_type_label(item.column.data_type) ~ ', e.g. '
             ~ "'" ~ (samples.rows | map(attribute=0) | join("', '")) ~ "'") -%}
+        {%- do kinds.append('unreadable values') -%}
+        {%- endif -%}
+        {%- if out_of_range > 0 -%}
+        {%- set samples = run_query(
+            'select distinct cast(' ~ item.quoted ~ ' as varchar) from ' ~ read_expression
+            ~ ' where ' ~ bad ~ ' and ' ~ in_format ~ ' limit 5') -%}
+        {%- do problems.append('column ' ~ item.column.name ~ ': ' ~ out_of_range ~ ' value(s) out of range for '
+            ~ cs_limit_label(item.column.data_type) ~ ', e.g. '
+            ~ "'" ~ (samples.rows | map(attribute=0) | join("', '")) ~ "'") -%}
+        {%- do kinds.append('numbers out of range') -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if problems -%}
-        {{ exceptions.raise_compiler_error(raw_file.path ~ ': unreadable values.\n  ' ~ problems | join('\n  ')) }}
+        {{ exceptions.raise_compiler_error(raw_file.path ~ ': ' ~ kinds | unique | join(' and ') ~ '.\n  '
+            ~ problems | join('\n  ')) }}
     {%- endif -%}
-    {{ return(counts[to_check | length]) }}
+    {{ return(counts[2 * (to_check | length)]) }}
 {% endmacro %}

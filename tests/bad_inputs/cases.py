@@ -168,10 +168,11 @@ class Replace:
     new: str
 
     def __call__(self, raw_dir: Path) -> None:
+        # bytes, not text: reading text would turn the file's \r\n into \n
         path = raw_dir / self.file
-        text = path.read_text(encoding="utf-8")
-        assert self.old in text, f"{self.old!r} not in {self.file}"
-        path.write_text(text.replace(self.old, self.new, 1), encoding="utf-8")
+        data, old = path.read_bytes(), self.old.encode("utf-8")
+        assert old in data, f"{self.old!r} not in {self.file}"
+        path.write_bytes(data.replace(old, self.new.encode("utf-8"), 1))
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,38 @@ CASES = [
          (SetValue("accounts.csv", 3, "account_name", "Keystone Dining\nK.K."),),
          Reads(check="(select account_name from stg_raw__accounts where account_id = 'A003') = "
                      "'Keystone Dining' || chr(10) || 'K.K.'")),
+    # Excel on Windows writes CRLF between rows and a bare LF for Alt+Enter in a cell
+    Case("crlf_with_line_feed_in_quotes", "a CRLF export with Alt+Enter in a name: a bare LF inside quotes",
+         (LineEndings("\r\n"), Replace("accounts.csv", "Keystone Dining K.K.", '"Keystone Dining\nK.K."')),
+         Reads(check="(select account_name from stg_raw__accounts where account_id = 'A003') = "
+                     "'Keystone Dining' || chr(10) || 'K.K.' and (select count(*) from stg_raw__usage) = 10")),
+    Case("line_feed_file_with_crlf_in_quotes", "the reverse mix: LF between rows, a CRLF inside a quoted name",
+         (Replace("accounts.csv", "Keystone Dining K.K.", '"Keystone Dining\r\nK.K."'),),
+         Reads(check="(select account_name from stg_raw__accounts where account_id = 'A003') = "
+                     "'Keystone Dining' || chr(13) || chr(10) || 'K.K.'")),
+    Case("cr_line_endings", "every file saved by an old Excel for Mac: CR alone ends a line",
+         (LineEndings("\r"),),
+         Reads(check="(select count(*) from stg_raw__usage) = 10 "
+                     "and (select max(length(account_name)) from stg_raw__accounts) < 30")),
+    Case("cr_line_endings_with_line_feed_in_quotes", "CR-only line endings and a line feed inside a quoted name",
+         (LineEndings("\r"), Replace("accounts.csv", "Keystone Dining K.K.", '"Keystone Dining\nK.K."')),
+         Reads(check="(select account_name from stg_raw__accounts where account_id = 'A003') = "
+                     "'Keystone Dining' || chr(10) || 'K.K.'")),
+    Case("extra_column_with_comma_in_quoted_name", "the CRM added a column named 売上 (JPY, 月額): a comma in a "
+         "quoted header name",
+         (AddColumn("accounts.csv", "売上 (JPY, 月額)", "12,000"),),
+         Reads(check="(select count(*) from stg_raw__accounts) = 4",
+               note="ignoring column(s) not in the contract: 売上 (JPY, 月額)"),
+         validation_notes=("not in the contract are ignored: 売上 (JPY, 月額)",)),
+    Case("extra_column_with_quotes_in_name", 'the CRM added a column named Notes "internal" (written '
+         '"Notes ""internal""")',
+         (AddColumn("accounts.csv", 'Notes "internal"', 'call "soon"'),),
+         Reads(check="(select count(*) from stg_raw__accounts) = 4",
+               note='ignoring column(s) not in the contract: Notes "internal"'),
+         validation_notes=('not in the contract are ignored: Notes "internal"',)),
+    Case("header_quote_not_closed", "a header name with an opening quote and no closing one",
+         (Replace("accounts.csv", "region", '"region'),),
+         Stops(file="accounts.csv", problem="the header row (line 1) has a quote that is not closed")),
     Case("unquoted_comma", "a name with a comma written without quotes: one row has an extra field",
          (Replace("accounts.csv", "Northwind Logistics", "Northwind, Logistics"),),
          Stops(file="accounts.csv", problem="Expected Number of Columns: 8 Found: 9")),
@@ -361,6 +394,22 @@ CASES = [
     Case("boolean_words", "is_advocate filled with はい (yes in Japanese)",
          (SetValue("accounts.csv", 2, "is_advocate", "はい"),),
          Stops(file="accounts.csv", column="is_advocate", problem="cannot be read as a boolean", samples=("はい",))),
+
+    # a number in its format that its column's type cannot hold (the contract's meta.limits)
+    Case("mrr_out_of_range", "an MRR of 1,000,000,000,000,000: the amount pasted in a smaller unit, or a typo",
+         (SetValue("contracts.csv", 3, "mrr", "1000000000000000"),),
+         Stops(file="contracts.csv", column="mrr",
+               problem="out of range for decimal(18,4) (-99999999999999.9999 to 99999999999999.9999)",
+               samples=("1000000000000000",))),
+    Case("integer_out_of_range", "an event count of 20 digits from a broken counter",
+         (SetValue("usage.csv", 2, "events", "99999999999999999999"),),
+         Stops(file="usage.csv", column="events",
+               problem="out of range for bigint (-9223372036854775808 to 9223372036854775807)",
+               samples=("99999999999999999999",))),
+    Case("decimal_rounds_past_its_range", "an FTE of 99.99995, which rounds to 100.0000 at the column's 4 decimals",
+         (SetValue("csms.csv", 1, "fte", "99.99995"),),
+         Stops(file="csms.csv", column="fte", problem="out of range for decimal(6,4) (-99.9999 to 99.9999)",
+               samples=("99.99995",))),
 
     # --- rows that break a rule -----------------------------------------------------------
     Case("duplicate_account", "the same account exported twice",
@@ -413,6 +462,17 @@ CASES = [
          (AppendRow("usage.csv", {"account_id": "A001", "usage_date": "2099-06-30", "feature": "profile_db",
                                   "active_users": "3", "events": "5"}),),
          Rejects("usage", "usage_date after the build day")),
+    # every row rejected: the build names the cause, not a test downstream of an empty model
+    Case("empty_required_usage_column", "active_users exported empty: the column is there, every value blank",
+         tuple(SetValue("usage.csv", row, "active_users", "") for row in range(1, 11)),
+         Stops(file="usage.csv", column="active_users",
+               problem="all 10 usage rows were rejected: active_users is null",
+               validation_problem="all 10 usage rows would be rejected: active_users is null")),
+    Case("every_optional_row_rejected", "a tickets export from another system: no account_id matches",
+         tuple(SetValue("tickets.csv", row, "account_id", f"X{row}") for row in range(1, 4)),
+         Stops(file="tickets.csv", column="account_id",
+               problem="all 3 tickets rows were rejected: account_id not in accounts.account_id",
+               validation_problem="all 3 tickets rows would be rejected: account_id not in accounts.account_id")),
     Case("excel_trailing_empty_rows", "Excel kept two formatted but empty rows at the end",
          (AppendRow("accounts.csv", {}), AppendRow("accounts.csv", {})),
          Rejects("accounts", "account_id is null; account_name is null; created_at is null", count=2)),
