@@ -33,7 +33,9 @@ where reject_reason is null
 {%- endmacro %}
 
 
-{% macro cs_reject_gate(source_name, contract, base) %}
+{#- `base` holds the source's rejected rows (with reject_reason); `rows`, where given,
+    the relation whose rows with a null reject_reason are accepted (default: base). -#}
+{% macro cs_reject_gate(source_name, contract, base, rows=none) %}
     {%- set policy = var('reject_policy', 'default') -%}
     {%- if policy not in ('default', 'error', 'warn') -%}
         {{ exceptions.raise_compiler_error('var reject_policy must be default, error or warn, not ' ~ policy) }}
@@ -50,7 +52,7 @@ where reject_reason is null
     {%- set message = summary.rows[0][3] ~ ': ' ~ total ~ ' row(s) rejected; they are kept in raw_rejects with their reason.\n  '
         ~ lines | join('\n  ') -%}
     {%- set severity = contract.meta.get('reject_severity', 'warn') if policy == 'default' else policy -%}
-    {%- set accepted = run_query('select count(*) from (select 1 from ' ~ base ~ ' where reject_reason is null limit 1)') -%}
+    {%- set accepted = run_query('select count(*) from (select 1 from ' ~ (rows or base) ~ ' where reject_reason is null limit 1)') -%}
     {%- if accepted.rows[0][0] == 0 -%}
         {#- the reasons every rejected row has: the cause, where there is one -#}
         {%- set parts = {} -%}

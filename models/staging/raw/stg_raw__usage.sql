@@ -4,8 +4,10 @@
 -- Rejected rows are in raw_rejects. A view: the aggregates in
 -- models/intermediate/usage read it, each in one scan of the file.
 {%- set rejects = ref('base_raw__usage_rejects') %}
+{%- set usage_rows = ref('base_raw__usage') %}
 {%- if execute %}
-{{- cs_reject_gate('usage', cs_contract('usage'), rejects) }}
+{#- the first key of each duplicated key is kept: a valid row in the base view is an accepted row -#}
+{{- cs_reject_gate('usage', cs_contract('usage'), rejects, rows=usage_rows) }}
 {%- endif %}
 
 with
