@@ -15,9 +15,10 @@ self-contained reports/validation.html (no CDN: great-expectations' own Data Doc
 load theirs).
 
 Exit status, as the dbt build will behave (docs/data-contract.md, "Bad input"):
-  1  a file or column is missing, a file cannot be read (encoding, CSV shape) or a
-     value cannot be read as its type: the build would stop; or a rule fails in a
-     source whose rejects fail the build under the reject policy (by default
+  1  a file or column is missing, a file cannot be read (encoding, CSV shape), a
+     value cannot be read as its type or a number is outside its type's range, or
+     a rule fails on every row of a file: the build would stop; or a rule fails in
+     a source whose rejects fail the build under the reject policy (by default
      accounts and contracts);
   0  otherwise, with a warning for each rule that only rejects rows.
 

@@ -124,6 +124,11 @@ class InProcessDbt:
                     os.environ.pop(name, None)
                 else:
                     os.environ[name] = value
+        if fail_fast and "Connection already closed" in str(result.exception or ""):
+            # --fail-fast cancels the queries of the other thread; when dbt-duckdb's
+            # cancel finds that connection already closed it raises, and dbt never
+            # prints the error that stopped the build: build again without fail-fast
+            return self.build(raw_dir, fail_fast=False, profiles_dir=profiles_dir, dbt_vars=dbt_vars)
         messages = [message for _, message in self.messages]
         if result.exception is not None:
             messages.append(str(result.exception))

@@ -12,7 +12,8 @@
     - a CSV file is not UTF-8 (a Shift_JIS/CP932 or UTF-16 export from Excel, say),
     - a CSV file is empty, names a column twice, or has a row whose number of
       fields differs from its header's,
-    - a value cannot be read as its column's type,
+    - a value cannot be read as its column's type, or is a number outside the
+      range of that type (the contract's meta.limits),
     - a required file has no data rows (a header only).
     An absent optional file, or an empty one, gives an empty relation with every
     column.
