@@ -96,15 +96,19 @@ def differences(left: Path, right: Path, table: str) -> int:
     return one_way + other_way
 
 
-@pytest.fixture(scope="module")
-def raw_dir(dataset, tmp_path_factory) -> Path:
-    source = dataset(5, 40)
-    raw = tmp_path_factory.mktemp("incremental_raw")
+def copy_of_the_dataset(source: Path, raw: Path) -> Path:
+    """The generated files in raw, with usage.parquet kept aside as usage.source.parquet."""
     for path in Path(source).iterdir():
         if path.name == "usage.parquet":
             shutil.copy(path, raw / "usage.source.parquet")
         elif path.suffix in (".csv", ".parquet"):
             shutil.copy(path, raw / path.name)
+    return raw
+
+
+@pytest.fixture(scope="module")
+def raw_dir(dataset, tmp_path_factory) -> Path:
+    raw = copy_of_the_dataset(dataset(5, 40), tmp_path_factory.mktemp("incremental_raw"))
     return raw
 
 
@@ -209,13 +213,7 @@ def rows_in(path: Path) -> int:
 
 @pytest.fixture(scope="module")
 def appended(dataset, last_day, tmp_path_factory):
-    source = dataset(5, 40)
-    raw = tmp_path_factory.mktemp("appended_raw")
-    for path in Path(source).iterdir():
-        if path.name == "usage.parquet":
-            shutil.copy(path, raw / "usage.source.parquet")
-        elif path.suffix in (".csv", ".parquet"):
-            shutil.copy(path, raw / path.name)
+    raw = copy_of_the_dataset(dataset(5, 40), tmp_path_factory.mktemp("appended_raw"))
     new_day = f"cast('{last_day}' as date)"
     # the file as exported the day before: every row up to the day before, then an
     # undated row and a row dated in the future (both rejected)
@@ -311,13 +309,7 @@ def test_appended_file_rows_read_are_accepted_or_rejected(appended):
 def stray(dataset, last_day, tmp_path_factory):
     """Two exports: the first ends 6 days before the last day but holds one stray row
     dated 2 days after it; the second is complete (with the same stray row)."""
-    source = dataset(5, 40)
-    raw = tmp_path_factory.mktemp("stray_raw")
-    for path in Path(source).iterdir():
-        if path.name == "usage.parquet":
-            shutil.copy(path, raw / "usage.source.parquet")
-        elif path.suffix in (".csv", ".parquet"):
-            shutil.copy(path, raw / path.name)
+    raw = copy_of_the_dataset(dataset(5, 40), tmp_path_factory.mktemp("stray_raw"))
     stray_row = f"""(select account_id, cast('{last_day}' as date) + 2 as usage_date, feature, active_users, events
                      from source order by account_id, feature limit 1)"""
     write_usage(raw, f"select * from source where usage_date <= cast('{last_day}' as date) - 6 union all {stray_row}")
