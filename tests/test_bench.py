@@ -21,7 +21,6 @@ import sys
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import pytest
-from conftest import open_warehouse
 
 from benchmarks import datasets, report
 from benchmarks.measure import SpillWatch
@@ -200,38 +199,6 @@ def test_pandas_ceiling_records_survivors_and_stops_at_the_cap(bench_run):
     # the recorded peak reached the cap (the table prints GB to 2 decimals, so a peak just past
     # 0.05 GB reads 0.05)
     assert float(rows["0.05"][2].split()[0]) >= 0.05
-
-
-def test_usage_variants_run_and_agree_on_their_rows(bench_run):
-    """benchmarks.usage_variants on the bench run's warehouse (after its incremental run,
-    so on the appended dataset) and that dataset's usage file: every variant
-    runs, and the variants that compute the same relation another way return as many
-    rows as their counterpart (the typed copy has a row per usage row, the rejects-only
-    variants the warehouse's rejected rows, the account-day aggregate the same days
-    from the table and from the Parquet file)."""
-    base = bench_run["base"]
-    usage = base / "data" / f"N{ACCOUNTS}-s3-plus1day" / "usage.parquet"
-    warehouse = base / "data" / "work" / f"N{ACCOUNTS}-s3" / "warehouse-1.duckdb"
-    assert usage.exists() and warehouse.exists()
-    command = [sys.executable, "-m", "benchmarks.usage_variants", "--usage", str(usage), "--warehouse", str(warehouse),
-               "--memory-limit", "1GB"]
-    process = subprocess.run(command, cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600,
-                             env={**os.environ, "DO_NOT_TRACK": "1"})
-    assert process.returncode == 0, process.stdout + process.stderr
-    rows = {}
-    for name, cells in _table_rows(process.stdout).items():
-        if name == "variant":  # the header
-            continue
-        assert cells[-1].endswith(" rows"), f"variant {name} did not run: {cells[-1]}"
-        rows[name] = int(cells[-1].split()[0].replace(",", ""))
-    with open_warehouse(warehouse) as connection:
-        read, rejected, days = connection.execute(
-            "select (select count(*) from base_raw__usage), "
-            "(select count(*) from base_raw__usage where reject_reason is not null), "
-            "(select count(*) from int_usage_aggregated_to_account_days)").fetchone()
-    assert rows["base_head"] == rows["base_current"] == read
-    assert rows["base_head_rejects_only"] == rows["base_head_rejects_only_not_materialized"] == rejected
-    assert rows["days_from_base"] == rows["days_from_parquet"] == rows["days_plain"] == days
 
 
 def test_spill_watch_records_the_largest_size_the_directory_reached(tmp_path):
