@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,9 +101,23 @@ class InProcessDbt:
         from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 
         with DuckDBConnectionManager._LOCK:
-            if DuckDBConnectionManager._ENV is not None:
-                DuckDBConnectionManager._ENV.close()
-                DuckDBConnectionManager._ENV = None
+            environment = DuckDBConnectionManager._ENV
+            if environment is None:
+                return
+            # after --fail-fast, a query of the other thread may still be running:
+            # interrupt it and close once it has returned
+            deadline = time.monotonic() + 120
+            while True:
+                try:
+                    environment.close()
+                    break
+                except duckdb.ResourceInUseException:
+                    if time.monotonic() > deadline:
+                        raise
+                    if environment.conn is not None:
+                        environment.conn.interrupt()
+                    time.sleep(0.1)
+            DuckDBConnectionManager._ENV = None
 
     def build(self, raw_dir: Path, fail_fast: bool = False, profiles_dir: Path = PROJECT_DIR,
               dbt_vars: dict | None = None) -> Build:
