@@ -20,15 +20,16 @@ Every usage model and every mart of the health path must be identical row for ro
    picked up by an incremental run (that needs --full-refresh), while a row within
    it is.
 
-base_raw__usage and stg_raw__usage are views over the usage file (no table holds a
-copy of every usage row); the rejected rows are found over the whole file on every run.
+base_raw__usage is a view over the usage file; base_raw__usage_valid, the one table at
+the file's grain, is written one day at a time like the aggregates, and stg_raw__usage
+is a view over it; the rejected rows are found over the whole file on every run.
 5. A usage file that grows at its end (the daily export): built, then built again
 incrementally after rows are appended (a new day, a late row within the lookback,
 rejected rows on the new day, a second undated row), must equal a full build of the
 appended file in every relation of the usage path, raw_rejects included, and rows
 read = rows accepted + rows rejected, in the test and in mart_raw_intake.
 6. A stray row dated ahead of the rest of an export does not move the refresh cutoff
-past the days still to come (macros/usage/cs_usage_refresh_cutoff.sql): the next
+past the days still to come (macros/usage/cs_latest_complete_usage_day.sql): the next
 export's rows are all read. A late row older than the cutoff is reported by
 mart_raw_intake (rows read <> accepted + rejected).
 """
@@ -80,16 +81,21 @@ def schema_of(table: str) -> str:
     return "intermediate" if table.startswith("int_") else "main"
 
 
+# columns that say which run wrote a row, not what the row holds
+RUN_COLUMNS = {"base_raw__usage_valid": "exclude (loaded_by_invocation)"}
+
+
 def differences(left: Path, right: Path, table: str) -> int:
+    columns = f"* {RUN_COLUMNS.get(table, '')}"
     table = f"{schema_of(table)}.{table}"
     with duckdb.connect() as connection:
         connection.execute(f"attach '{left}' as left_db (read_only)")
         connection.execute(f"attach '{right}' as right_db (read_only)")
         one_way = connection.execute(
-            f"select count(*) from (select * from left_db.{table} except all select * from right_db.{table})"
+            f"select count(*) from (select {columns} from left_db.{table} except all select {columns} from right_db.{table})"
         ).fetchone()[0]
         other_way = connection.execute(
-            f"select count(*) from (select * from right_db.{table} except all select * from left_db.{table})"
+            f"select count(*) from (select {columns} from right_db.{table} except all select {columns} from left_db.{table})"
         ).fetchone()[0]
         rows = connection.execute(f"select count(*) from left_db.{table}").fetchone()[0]
     assert rows > 0, f"{table} is empty: the comparison would prove nothing"
@@ -203,7 +209,8 @@ def test_a_late_row_older_than_the_lookback_needs_a_full_refresh(builds, raw_dir
 
 APPEND_SELECT = ["build", "--select", "+fct_account_monthly", "+mart_stage_churn", "+mart_utilization_matrix",
                  "+raw_rejects", "+mart_raw_intake", "--exclude-resource-type", "test", "unit_test"]
-APPEND_MODELS = ["base_raw__usage", "stg_raw__usage", "raw_rejects"] + MODELS
+APPEND_MODELS = ["base_raw__usage", "base_raw__usage_valid", "base_raw__usage_duplicates", "stg_raw__usage",
+                 "raw_rejects"] + MODELS
 
 
 def rows_in(path: Path) -> int:
@@ -265,15 +272,27 @@ def appended(dataset, last_day, tmp_path_factory):
             "first_rows": first_rows, "rows": rows_in(raw / "usage.parquet")}
 
 
-def test_no_table_holds_every_usage_row(appended):
+def test_one_table_holds_the_usage_rows_and_a_refresh_rewrites_only_recent_days(appended, last_day):
     build = appended["incremental"]
     kinds = build.query("select table_name, table_type from information_schema.tables "
-                        "where table_name in ('base_raw__usage', 'stg_raw__usage')")
-    assert dict(zip(kinds["table_name"], kinds["table_type"])) == {"base_raw__usage": "VIEW", "stg_raw__usage": "VIEW"}
-    tables = build.query("select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'")
+                        "where table_name in ('base_raw__usage', 'base_raw__usage_valid', 'stg_raw__usage')")
+    assert dict(zip(kinds["table_name"], kinds["table_type"])) == {
+        "base_raw__usage": "VIEW", "base_raw__usage_valid": "BASE TABLE", "stg_raw__usage": "VIEW"}
+    # every other table is an aggregate: far fewer rows than the file
+    tables = build.query("select table_schema, table_name from information_schema.tables "
+                         "where table_type = 'BASE TABLE' and table_name <> 'base_raw__usage_valid'")
     for schema, name in zip(tables["table_schema"], tables["table_name"]):
         rows = build.query(f'select count(*) as n from {schema}."{name}"')["n"].iloc[0]
         assert rows < appended["rows"] / 2, f"{schema}.{name} has {rows} rows for {appended['rows']} usage rows"
+    # the refresh wrote only the days after its cutoff: the new day and the lookback
+    runs = build.query("select loaded_by_invocation, min(usage_date) as first_day, max(usage_date) as last_day, "
+                       "count(distinct usage_date) as days from base_raw__usage_valid "
+                       "group by loaded_by_invocation order by first_day")
+    assert len(runs) == 2, runs
+    refresh = runs.iloc[1]
+    assert day(refresh["last_day"]) == day(last_day), runs
+    assert refresh["days"] <= LOOKBACK + 1, runs
+    assert runs.iloc[0]["days"] > 10 * (LOOKBACK + 1), runs
 
 
 @pytest.mark.parametrize("table", APPEND_MODELS)

@@ -11,9 +11,9 @@
 -- stages"), its events, and how many usage rows were aggregated (usage_rows, so that
 -- mart_raw_intake can count the accepted rows against the export).
 --
--- Usage is the big file, so it is aggregated here in one scan of it (stg_raw__usage
--- is a view over the file), and incrementally: an incremental run reads only the
--- days after the cutoff (macros/usage/cs_usage_refresh_cutoff.sql: the latest
+-- Read from stg_raw__usage (a view over the table base_raw__usage_valid, not the
+-- file), incrementally: an incremental run reads only the
+-- days after the cutoff (macros/usage/cs_latest_complete_usage_day.sql: the latest
 -- complete day aggregated minus `usage_incremental_lookback_days`), and replaces
 -- those days whole (dbt's delete+insert on usage_date). The trailing windows read
 -- this model, not the usage rows. Rows after the as-of date are kept (the as-of date

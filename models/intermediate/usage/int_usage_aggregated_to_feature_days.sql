@@ -9,7 +9,7 @@
 -- One row per feature and day with usage: the feature's events and the accounts
 -- with a row for it. Small (features x days), so that ranking features by usage
 -- never rescans the usage. Incremental like int_usage_aggregated_to_account_days:
--- a run re-reads the days after the cutoff (macros/usage/cs_usage_refresh_cutoff.sql)
+-- a run re-reads the days after the cutoff (macros/usage/cs_latest_complete_usage_day.sql)
 -- and replaces them whole.
 with
 

@@ -1,8 +1,8 @@
 {{ config(materialized='view') }}
 -- The accepted rows of the usage file: the rows that break no rule on their own
--- (base_raw__usage) and whose key no earlier row has (base_raw__usage_duplicates).
--- Rejected rows are in raw_rejects. A view: the aggregates in
--- models/intermediate/usage read it, each in one scan of the file.
+-- (base_raw__usage_valid) and whose key no earlier row has (base_raw__usage_duplicates).
+-- Rejected rows are in raw_rejects. A view over the table base_raw__usage_valid: the
+-- aggregates in models/intermediate/usage read it.
 {%- set rejects = ref('base_raw__usage_rejects') %}
 {%- set usage_rows = ref('base_raw__usage') %}
 {%- if execute %}
@@ -13,7 +13,7 @@
 with
 
 usage as (
-    select * from {{ ref('base_raw__usage') }}
+    select * from {{ ref('base_raw__usage_valid') }}
 ),
 
 duplicates as (
@@ -30,8 +30,7 @@ final as (
     from usage
     left join duplicates
         on duplicates.source_row_number = usage.source_row_number
-    where usage.reject_reason is null
-        and duplicates.source_row_number is null
+    where duplicates.source_row_number is null
 )
 
 select * from final

@@ -1,12 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook=[
+            "{% if is_incremental() %}delete from {{ this }} where usage_date in (select distinct usage_date
+            from {{ ref('base_raw__usage_valid') }} where loaded_by_invocation = '{{ invocation_id }}'){% endif %}",
+        ],
+    )
+}}
 -- The usage rows rejected for a duplicate key: a row whose (account_id, usage_date,
 -- feature) an earlier valid row of the file already has (the first in file order is
--- kept). One row per rejected row, with its row number and reason.
+-- kept). One row per rejected row, with its row number, day and reason.
 --
--- Only the key columns of the valid rows are read. Their 64-bit hashes are sorted
--- and each compared with the one before it (cs_sorted_repeats): a repeated hash is
--- next to its twin, and no aggregate builds a group per row. The exact check on the
--- keys then runs over the few rows whose hash repeats, so two keys that share a hash
--- are not taken for duplicates.
+-- Only the key columns of the valid rows (base_raw__usage_valid) are read. Their 64-bit
+-- hashes are sorted and each compared with the one before it (cs_sorted_repeats): a
+-- repeated hash is next to its twin, and no aggregate builds a group per row. The exact
+-- check on the keys then runs over the few rows whose hash repeats, so two keys that
+-- share a hash are not taken for duplicates.
+--
+-- Incremental: the key holds usage_date, so a duplicate is always within one day. An
+-- incremental run checks only the days that base_raw__usage_valid wrote in the same dbt
+-- invocation (the pre-hook first deletes those days' earlier duplicates), so build the
+-- two together (`dbt build` does).
 with
 
 valid_keys as (
@@ -15,8 +31,10 @@ valid_keys as (
         account_id,
         usage_date,
         feature
-    from {{ ref('base_raw__usage') }}
-    where reject_reason is null
+    from {{ ref('base_raw__usage_valid') }}
+    {% if is_incremental() %}
+    where loaded_by_invocation = '{{ invocation_id }}'
+    {% endif %}
 ),
 
 repeated_hashes as (

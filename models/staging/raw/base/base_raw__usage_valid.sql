@@ -1,0 +1,43 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='usage_date',
+        on_schema_change='fail',
+    )
+}}
+-- The usage rows that break no rule on their own, typed: the one table the usage path
+-- writes at the grain of the file (account_id, usage_date, feature). It is written in
+-- one scan of the file (base_raw__usage is a view over it), and every other usage model
+-- reads this table, not the file: the duplicate key check (base_raw__usage_duplicates),
+-- the accepted rows (stg_raw__usage) and, through them, the aggregates.
+--
+-- Incremental by day: a run reads only the days after the cutoff (the latest complete
+-- day held here minus `usage_incremental_lookback_days`,
+-- macros/usage/cs_latest_complete_usage_day.sql) and replaces those days whole (dbt's
+-- delete+insert on usage_date). loaded_by_invocation is the dbt invocation that wrote
+-- the row, so that base_raw__usage_duplicates checks only the days written in its run.
+with
+
+usage as (
+    select * from {{ ref('base_raw__usage') }}
+    where reject_reason is null
+    {% if is_incremental() %}
+        and usage_date > {{ cs_usage_refresh_cutoff(
+            'select usage_date, count(*) as rows from ' ~ this ~ ' group by usage_date') }}
+    {% endif %}
+),
+
+final as (
+    select
+        source_row_number,
+        account_id,
+        usage_date,
+        feature,
+        active_users,
+        events,
+        '{{ invocation_id }}' as loaded_by_invocation
+    from usage
+)
+
+select * from final
