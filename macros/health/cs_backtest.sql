@@ -16,7 +16,9 @@
         SE     = sqrt(S10 / n1 + S01 / n0)                 (DeLong et al. 1988)
     Interval: AUC -/+ z SE, clamped to [0, 1]. The AUC is null without both events
     and non-events, the interval without at least two of each.
-    Portable SQL: grouped counts and running sums in window functions, no join.
+    Portable SQL: grouped counts, and running sums in one window function over an
+    integer group id (one sort of the rows by id and score); the group totals and
+    the AUC are grouped and joined back, not windowed.
     Group columns may be null (a null is a group of its own).
 -#}
 {% macro cs_auc_delong(relation, group_columns) -%}
@@ -32,18 +34,54 @@ auc_counts as (
     group by {{ groups }}, score
 ),
 
+-- each group gets a small integer id, so that the one ordering by score below sorts
+-- on (id, score) rather than on every group column
+auc_group_ids as (
+    select
+        {{ groups }},
+        row_number() over (order by {{ groups }}) as auc_group_id
+    from (select distinct {{ groups }} from auc_counts) as distinct_groups
+),
+
+auc_keyed as (
+    select
+        auc_group_ids.auc_group_id,
+        auc_counts.score,
+        auc_counts.pos,
+        auc_counts.neg
+    from auc_counts
+    inner join auc_group_ids
+        on {% for column in group_columns -%}
+        {{ cs_null_safe_equals('auc_group_ids.' ~ column, 'auc_counts.' ~ column) }}
+        {%- if not loop.last %}
+        and {% endif %}
+        {%- endfor %}
+),
+
+auc_totals as (
+    select
+        auc_group_id,
+        sum(pos) as n1,
+        sum(neg) as n0
+    from auc_keyed
+    group by auc_group_id
+),
+
+-- one window, one ordering: the running sums from the lowest score up to the row
 auc_cumulated as (
     select
-        *,
-        coalesce(sum(neg) over (
-            partition by {{ groups }} order by score desc
-            rows between unbounded preceding and 1 preceding), 0) as neg_above,
-        coalesce(sum(pos) over (
-            partition by {{ groups }} order by score
-            rows between unbounded preceding and 1 preceding), 0) as pos_below,
-        sum(pos) over (partition by {{ groups }}) as n1,
-        sum(neg) over (partition by {{ groups }}) as n0
-    from auc_counts
+        auc_keyed.*,
+        auc_totals.n1,
+        auc_totals.n0,
+        auc_totals.n0 - sum(auc_keyed.neg) over (
+            partition by auc_keyed.auc_group_id order by auc_keyed.score
+            rows between unbounded preceding and current row) as neg_above,
+        sum(auc_keyed.pos) over (
+            partition by auc_keyed.auc_group_id order by auc_keyed.score
+            rows between unbounded preceding and current row) - auc_keyed.pos as pos_below
+    from auc_keyed
+    inner join auc_totals
+        on auc_totals.auc_group_id = auc_keyed.auc_group_id
 ),
 
 auc_components as (
@@ -54,16 +92,26 @@ auc_components as (
     from auc_cumulated
 ),
 
-auc_points as (
+auc_per_group as (
     select
-        *,
-        case when n1 > 0 and n0 > 0 then sum(pos * v10) over (partition by {{ groups }}) / n1 end as auc
+        auc_group_id,
+        case when max(n1) > 0 and max(n0) > 0 then sum(pos * v10) / max(n1) end as auc
     from auc_components
+    group by auc_group_id
 ),
 
-auc_groups as (
+auc_points as (
     select
-        {{ groups }},
+        auc_components.*,
+        auc_per_group.auc
+    from auc_components
+    inner join auc_per_group
+        on auc_per_group.auc_group_id = auc_components.auc_group_id
+),
+
+auc_by_id as (
+    select
+        auc_group_id,
         max(n1) + max(n0) as observations,
         max(n1) as positives,
         max(auc) as auc,
@@ -75,7 +123,21 @@ auc_groups as (
                 )
         end as auc_std_error
     from auc_points
-    group by {{ groups }}
+    group by auc_group_id
+),
+
+auc_groups as (
+    select
+        {% for column in group_columns -%}
+        auc_group_ids.{{ column }},
+        {% endfor -%}
+        auc_by_id.observations,
+        auc_by_id.positives,
+        auc_by_id.auc,
+        auc_by_id.auc_std_error
+    from auc_by_id
+    inner join auc_group_ids
+        on auc_group_ids.auc_group_id = auc_by_id.auc_group_id
 ),
 
 auc_final as (
