@@ -82,7 +82,7 @@ def schema_of(table: str) -> str:
 
 
 # columns that say which run wrote a row, not what the row holds
-RUN_COLUMNS = {"base_raw__usage_valid": "exclude (loaded_by_invocation)"}
+RUN_COLUMNS = {"base_raw__usage_valid": "exclude (load_number)"}
 
 
 def differences(left: Path, right: Path, table: str) -> int:
@@ -285,10 +285,10 @@ def test_one_table_holds_the_usage_rows_and_a_refresh_rewrites_only_recent_days(
         rows = build.query(f'select count(*) as n from {schema}."{name}"')["n"].iloc[0]
         assert rows < appended["rows"] / 2, f"{schema}.{name} has {rows} rows for {appended['rows']} usage rows"
     # the refresh wrote only the days after its cutoff: the new day and the lookback
-    runs = build.query("select loaded_by_invocation, min(usage_date) as first_day, max(usage_date) as last_day, "
+    runs = build.query("select load_number, min(usage_date) as first_day, max(usage_date) as last_day, "
                        "count(distinct usage_date) as days from base_raw__usage_valid "
-                       "group by loaded_by_invocation order by first_day")
-    assert len(runs) == 2, runs
+                       "group by load_number order by load_number")
+    assert runs["load_number"].tolist() == [1, 2], runs
     refresh = runs.iloc[1]
     assert day(refresh["last_day"]) == day(last_day), runs
     assert refresh["days"] <= LOOKBACK + 1, runs

@@ -5,7 +5,8 @@
         on_schema_change='fail',
         pre_hook=[
             "{% if is_incremental() %}delete from {{ this }} where usage_date in (select distinct usage_date
-            from {{ ref('base_raw__usage_valid') }} where loaded_by_invocation = '{{ invocation_id }}'){% endif %}",
+            from {{ ref('base_raw__usage_valid') }} where load_number = (select max(load_number)
+            from {{ ref('base_raw__usage_valid') }})){% endif %}",
         ],
     )
 }}
@@ -20,9 +21,9 @@
 -- share a hash are not taken for duplicates.
 --
 -- Incremental: the key holds usage_date, so a duplicate is always within one day. An
--- incremental run checks only the days that base_raw__usage_valid wrote in the same dbt
--- invocation (the pre-hook first deletes those days' earlier duplicates), so build the
--- two together (`dbt build` does).
+-- incremental run checks only the days of base_raw__usage_valid's latest load (the
+-- pre-hook first deletes those days' earlier duplicates), so run it after every load
+-- of base_raw__usage_valid (`dbt build` does).
 with
 
 valid_keys as (
@@ -33,7 +34,7 @@ valid_keys as (
         feature
     from {{ ref('base_raw__usage_valid') }}
     {% if is_incremental() %}
-    where loaded_by_invocation = '{{ invocation_id }}'
+    where load_number = (select max(load_number) from {{ ref('base_raw__usage_valid') }})
     {% endif %}
 ),
 

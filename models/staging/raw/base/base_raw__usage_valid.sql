@@ -15,8 +15,9 @@
 -- Incremental by day: a run reads only the days after the cutoff (the latest complete
 -- day held here minus `usage_incremental_lookback_days`,
 -- macros/usage/cs_latest_complete_usage_day.sql) and replaces those days whole (dbt's
--- delete+insert on usage_date). loaded_by_invocation is the dbt invocation that wrote
--- the row, so that base_raw__usage_duplicates checks only the days written in its run.
+-- delete+insert on usage_date). load_number says which load wrote the row (1 for a
+-- full build, one more for each incremental run), so that base_raw__usage_duplicates
+-- checks only the days of the latest load; two builds of the same file are identical.
 with
 
 usage as (
@@ -36,7 +37,11 @@ final as (
         feature,
         active_users,
         events,
-        '{{ invocation_id }}' as loaded_by_invocation
+        {% if is_incremental() -%}
+        (select coalesce(max(load_number), 0) + 1 from {{ this }})
+        {%- else -%}
+        1
+        {%- endif %} as load_number
     from usage
 )
 
