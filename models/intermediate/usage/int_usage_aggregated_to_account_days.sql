@@ -12,9 +12,9 @@
 -- mart_raw_intake can count the accepted rows against the export).
 --
 -- Read from stg_raw__usage (a view over the table base_raw__usage_valid, not the
--- file), incrementally: an incremental run reads only the
--- days after the cutoff (macros/usage/cs_latest_complete_usage_day.sql: the latest
--- complete day aggregated minus `usage_incremental_lookback_days`), and replaces
+-- file), incrementally: an incremental run reads only the days after the cutoff
+-- (macros/usage/cs_latest_complete_usage_day.sql: the latest complete day aggregated
+-- minus `usage_incremental_lookback_days`), and replaces
 -- those days whole (dbt's delete+insert on usage_date). The trailing windows read
 -- this model, not the usage rows. Rows after the as-of date are kept (the as-of date
 -- is applied downstream), so a change of the var as_of_date needs no full refresh.
