@@ -6,9 +6,9 @@ models derive their typing, stops and rejects from it (macros/raw/*.sql); this
 module reads the same file for everything on the Python side: the
 great-expectations suites of ``cs_warehouse.validate``, and the tests. No rule is
 written here: only how to read the declaration, and the wording of each rule's
-reject reason, which matches the macro ``cs_row_rule_expressions`` word for word
-so that a reader finds the same sentence in ``raw_rejects``, in the dbt log and
-in the validation report.
+reject reason, which matches the base models (models/staging/raw/base/ and the
+macro ``cs_row_reason``) word for word, so that a reader finds the same sentence
+in ``raw_rejects``, in the dbt log and in the validation report.
 
     from cs_warehouse.contract import load_contract, find_raw_file
     contract = load_contract()

@@ -149,7 +149,7 @@
 
 
 {#- A CSV file's header is its first line and its rows are numbered in file order
-    (`limit 1` above, `row_number() over ()` in cs_read_raw_source), which DuckDB
+    (`limit 1` above, `row_number() over ()` in cs_source_rows), which DuckDB
     keeps only while preserve_insertion_order is true (its default; profiles.yml
     sets it). With it false, a parallel scan may hand any line over first: a data
     row read as the header, or row numbers that point at the wrong lines, without

@@ -3,12 +3,8 @@
 -- (base_raw__usage_valid) and whose key no earlier row has (base_raw__usage_duplicates).
 -- Rejected rows are in raw_rejects. A view over the table base_raw__usage_valid: the
 -- aggregates in models/intermediate/usage read it.
-{%- set rejects = ref('base_raw__usage_rejects') %}
-{%- set usage_rows = ref('base_raw__usage') %}
-{%- if execute %}
 {#- the first key of each duplicated key is kept: a valid row in the base view is an accepted row -#}
-{{- cs_reject_gate('usage', cs_contract('usage'), rejects, rows=usage_rows) }}
-{%- endif %}
+{{ cs_reject_gate('usage', ref('base_raw__usage_rejects'), rows=ref('base_raw__usage')) }}
 
 with
 

@@ -1,3 +1,54 @@
 -- Every row of the csms file, typed, with reject_reason (null = accepted).
--- depends_on: {{ source('raw', 'csms') }}
-{{ cs_read_raw_source('csms') }}
+-- The file, its types and its rules are declared in the raw contract
+-- (_raw__sources.yml); the macros in macros/raw/ read them from there.
+{%- set raw = cs_raw_source('csms') %}
+
+with
+
+source as (
+    {{ cs_source_rows(raw) | indent(4) }}
+),
+
+-- the typed values, and the values as read (raw__<n>) for the JSON of a rejected row
+typed as (
+    select
+        source_row_number,
+        {{ cs_typed(raw, 'csm_id') }} as csm_id,
+        {{ cs_typed(raw, 'csm_name') }} as csm_name,
+        {{ cs_typed(raw, 'team') }} as team,
+        {{ cs_typed(raw, 'fte') }} as fte,
+        {{ cs_as_read(raw) }}
+    from source
+),
+
+-- the rules a row breaks on its own, and its references
+rows_with_row_reasons as (
+    select
+        typed.*,
+        {{ cs_row_reason(raw) }} as row_reason
+    from typed
+),
+
+{{ cs_duplicate_key_rule(raw, 'rows_with_row_reasons') | trim }},
+
+rows_with_reasons as (
+    select
+        *,
+        nullif(concat_ws('; ', row_reason, key_reason), '') as reject_reason
+    from rows_with_key_reasons
+),
+
+final as (
+    select
+        source_row_number,
+        csm_id,
+        csm_name,
+        team,
+        fte,
+        {{ cs_source_file(raw) }} as source_file,
+        {{ cs_row_as_read(raw, 'reject_reason is not null') }} as source_row,
+        reject_reason
+    from rows_with_reasons
+)
+
+select * from final

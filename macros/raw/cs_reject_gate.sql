@@ -1,6 +1,8 @@
 {#-
-    cs_staged_source(source_name): the SQL of a staging model: the accepted rows of
-    its base model, with the contract's columns.
+    cs_reject_gate(source_name, base, rows=none): what the rejected rows of a source
+    do to the build, called by its staging model. `base` holds the source's rejected
+    rows (with reject_reason); `rows`, where given, the relation whose rows with a
+    null reject_reason are accepted (default: base).
 
     Rejected rows stay in `raw_rejects`. What a reject does is set by the dbt var
     `reject_policy`:
@@ -15,27 +17,9 @@
     optional one unless the policy is warn (then it is a warning: the source is
     as if absent).
 -#}
-{% macro cs_staged_source(source_name) %}
-    {%- set base = ref('base_raw__' ~ source_name) -%}
-    {%- if execute -%}
-        {%- set contract = cs_contract(source_name) -%}
-        {{- cs_reject_gate(source_name, contract, base) -}}
-        {%- set columns = contract.columns.values() | map(attribute='name') | list -%}
-    {%- else -%}
-        {%- set columns = ['*'] -%}
-    {%- endif -%}
-select
-    {%- for column in columns %}
-    {{ column }}{{ ',' if not loop.last }}
-    {%- endfor %}
-from {{ base }}
-where reject_reason is null
-{%- endmacro %}
-
-
-{#- `base` holds the source's rejected rows (with reject_reason); `rows`, where given,
-    the relation whose rows with a null reject_reason are accepted (default: base). -#}
-{% macro cs_reject_gate(source_name, contract, base, rows=none) %}
+{% macro cs_reject_gate(source_name, base, rows=none) %}
+    {%- if not execute -%}{{ return('') }}{%- endif -%}
+    {%- set contract = cs_contract(source_name) -%}
     {%- set policy = var('reject_policy', 'default') -%}
     {%- if policy not in ('default', 'error', 'warn') -%}
         {{ exceptions.raise_compiler_error('var reject_policy must be default, error or warn, not ' ~ policy) }}

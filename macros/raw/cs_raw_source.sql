@@ -1,30 +1,37 @@
 {#-
-    cs_read_raw_source(source_name): the SQL of a base model. It reads the source's
-    raw file as the contract in models/staging/raw/_raw__sources.yml declares it and
-    returns every row read, typed, with `reject_reason` (null for an accepted row).
-    With check_keys=false the table's `unique` rule is left to the caller: the
-    usage base model is a view, and its duplicate keys are found once, in
-    base_raw__usage_duplicates, instead of in every query that reads the view.
+    The pieces of a base model (models/staging/raw/base/base_raw__<source>.sql), which
+    reads one raw file as the contract in models/staging/raw/_raw__sources.yml
+    declares it:
 
-    It stops the build, naming the file, the column and sample values, where
-    - a required file is missing,
-    - a required column is missing,
-    - a CSV file is not UTF-8 (a Shift_JIS/CP932 or UTF-16 export from Excel, say),
-    - a CSV file is empty, names a column twice, or has a row whose number of
-      fields differs from its header's,
-    - a value cannot be read as its column's type, or is a number outside the
-      range of that type (the contract's meta.limits),
-    - a required file has no data rows (a header only).
-    An absent optional file, or an empty one, gives an empty relation with every
-    column.
-
-    The model file must declare what the rules read, e.g.
-    `-- depends_on: {{ ref('base_raw__accounts') }}`, because dbt resolves
-    dependencies before this macro can read the contract.
+    cs_raw_source(source_name)   the source's file, checked; every other macro here
+                                 takes what it returns. It stops the build, naming the
+                                 file, the column and sample values, where
+                                 - a required file is missing,
+                                 - a required column is missing,
+                                 - a CSV file is not UTF-8 (a Shift_JIS/CP932 or UTF-16
+                                   export from Excel, say),
+                                 - a CSV file is empty, names a column twice, or has a
+                                   row whose number of fields differs from its header's,
+                                 - a value cannot be read as its column's type, or is a
+                                   number outside the range of that type (the
+                                   contract's meta.limits),
+                                 - a required file has no data rows (a header only).
+                                 An absent optional file, or an empty one, reads as no
+                                 rows.
+    cs_source_rows(raw)          every row of the file, numbered in file order
+                                 (source_row_number), its values as read.
+    cs_typed(raw, column)        a column's typed value: parsed from text (cs_parse),
+                                 null where the file lacks the column, and the
+                                 contract's default where null.
+    cs_as_read(raw)              the file's values as read (raw__1, raw__2, ...), kept
+                                 for the JSON of a rejected row.
+    cs_row_as_read(raw, when)    that JSON (`source_row` in raw_rejects) where `when`.
+    cs_source_file(raw)          the file's path, as a SQL string.
 -#}
-{% macro cs_read_raw_source(source_name, check_keys=true) %}
+{% macro cs_raw_source(source_name) %}
+    {%- set raw = {'source_name': source_name, 'path': none, 'format': none, 'file_columns': {}, 'values': {}} -%}
     {%- if not execute -%}
-        {{- return('select 1 as source_row_number') -}}
+        {{- return(raw) -}}
     {%- endif -%}
 
     {%- set contract = cs_contract(source_name) -%}
@@ -40,7 +47,7 @@
                 ~ 'Set CS_RAW_DIR to the directory that holds your exports (see docs/data-contract.md).') }}
         {%- endif -%}
         {{- log('Optional source ' ~ source_name ~ ' is absent: its staging model is empty.', info=true) -}}
-        {{- return(cs_empty_raw_relation(columns)) -}}
+        {{- return(raw) -}}
     {%- endif -%}
 
     {%- if raw_file.format == 'csv' -%}
@@ -52,7 +59,7 @@
                     ~ source_name ~ '" is required: export it again with its header and rows.') }}
             {%- endif -%}
             {{- log(raw_file.path ~ ' is empty (no header row): the optional source ' ~ source_name ~ ' is treated as absent.', info=true) -}}
-            {{- return(cs_empty_raw_relation(columns)) -}}
+            {{- return(raw) -}}
         {%- endif -%}
     {%- endif -%}
     {%- set read_expression = cs_read_expression(raw_file) -%}
@@ -103,55 +110,70 @@
             ~ '" is required: the warehouse has no figures without it. Export it again with its rows.') }}
     {%- endif -%}
 
-    {%- set rules = cs_row_rule_expressions(source_name, contract, check_keys=check_keys) -%}
+    {%- do raw.update({'path': raw_file.path, 'format': raw_file.format, 'read_expression': read_expression,
+        'file_columns': file_columns, 'values': value_expressions}) -%}
+    {{- return(raw) -}}
+{% endmacro %}
 
-with
 
--- a Parquet reader numbers its rows itself (a window over a large file costs far more)
-source_rows as (
-    {%- if raw_file.format == 'parquet' %}
-    select
-        file_row_number + 1 as source_row_number,
-        * exclude (file_row_number)
-    from read_parquet({{ cs_sql_string(raw_file.path) }}, file_row_number = true)
-    {%- else %}
-    select
-        row_number() over () as source_row_number,
-        *
-    from {{ read_expression }}
-    {%- endif %}
-),
-
--- the typed values, and the values as read (raw__<n>) for the JSON of a rejected row
-typed as (
-    select
-        source_row_number,
-        {%- for column in columns %}
-        {{ cs_with_default(value_expressions.get(column.name, 'null'), column) }} as {{ column.name }},
-        {%- endfor %}
-        {%- for key, file_column in file_columns.items() %}
-        {{ cs_sql_identifier(file_column.name) }} as raw__{{ loop.index }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from source_rows
-),
-
-{{ rules }}
-
+{#- A Parquet reader numbers its rows itself (a window over a large file costs far more). -#}
+{% macro cs_source_rows(raw) %}
+    {%- if raw.path is none -%}
+select cast(null as bigint) as source_row_number
+where false
+    {%- elif raw.format == 'parquet' -%}
 select
-    source_row_number,
-    {%- for column in columns %}
-    {{ column.name }},
-    {%- endfor %}
-    {{ cs_sql_string(raw_file.path) }} as source_file,
-    {#- with check_keys=false a row can still be rejected for its key, so its JSON is kept (a view computes it only where it is read) -#}
-    case when {{ 'true' if not check_keys else 'reject_reason is not null' }} then cast(to_json(struct_pack(
-        {%- for key, file_column in file_columns.items() %}
-        {{ cs_sql_identifier(file_column.name) }} := raw__{{ loop.index }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    )) as varchar) end as source_row,
-    reject_reason
-from rows_with_reasons
-{%- endmacro %}
+    file_row_number + 1 as source_row_number,
+    * exclude (file_row_number)
+from read_parquet({{ cs_sql_string(raw.path) }}, file_row_number = true)
+    {%- else -%}
+select
+    row_number() over () as source_row_number,
+    *
+from {{ raw.read_expression }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro cs_typed(raw, column_name) %}
+    {%- if not execute -%}{{ return('null') }}{%- endif -%}
+    {%- set column = cs_contract(raw.source_name).columns.get(column_name) -%}
+    {%- if column is none -%}
+        {{ exceptions.raise_compiler_error('base_raw__' ~ raw.source_name ~ ' reads column ' ~ column_name
+            ~ ', which the raw contract (_raw__sources.yml) does not declare for ' ~ raw.source_name) }}
+    {%- endif -%}
+    {{- return(cs_with_default(raw['values'].get(column_name, 'null'), column)) -}}
+{% endmacro %}
+
+
+{% macro cs_as_read(raw) %}
+    {%- if raw.file_columns | length == 0 -%}
+        {{- return('cast(null as varchar) as raw__0') -}}
+    {%- endif -%}
+    {%- set items = [] -%}
+    {%- for key, file_column in raw.file_columns.items() -%}
+        {%- do items.append(cs_sql_identifier(file_column.name) ~ ' as raw__' ~ loop.index) -%}
+    {%- endfor -%}
+    {{- return(items | join(',\n        ')) -}}
+{% endmacro %}
+
+
+{% macro cs_row_as_read(raw, when) %}
+    {%- if raw.file_columns | length == 0 -%}
+        {{- return('cast(null as varchar)') -}}
+    {%- endif -%}
+    {%- set items = [] -%}
+    {%- for key, file_column in raw.file_columns.items() -%}
+        {%- do items.append(cs_sql_identifier(file_column.name) ~ ' := raw__' ~ loop.index) -%}
+    {%- endfor -%}
+    {{- return('case when ' ~ when ~ ' then cast(to_json(struct_pack(\n            '
+        ~ items | join(',\n            ') ~ '\n        )) as varchar) end') -}}
+{% endmacro %}
+
+
+{% macro cs_source_file(raw) %}
+    {{- return('cast(null as varchar)' if raw.path is none else cs_sql_string(raw.path)) -}}
+{% endmacro %}
 
 
 {#- A file's columns, in file order: {name as matched to the contract (trimmed,
@@ -163,23 +185,6 @@ from rows_with_reasons
         {%- do file_columns.update({(row[0] | trim | lower): {'name': row[0], 'type': (row[1] | lower)}}) -%}
     {%- endfor -%}
     {{- return(file_columns) -}}
-{% endmacro %}
-
-
-{#- An absent optional source: no rows, every column. -#}
-{% macro cs_empty_raw_relation(columns) %}
-    {%- set sql -%}
-select
-    cast(null as bigint) as source_row_number,
-    {%- for column in columns %}
-    cast(null as {{ column.data_type }}) as {{ column.name }},
-    {%- endfor %}
-    cast(null as varchar) as source_file,
-    cast(null as varchar) as source_row,
-    cast(null as varchar) as reject_reason
-where false
-    {%- endset -%}
-    {{ return(sql) }}
 {% endmacro %}
 
 
