@@ -33,11 +33,11 @@ publish: setup
 	$(BIN)/python -m cs_warehouse.publish
 
 # the daily refresh, write-audit-publish like `make publish`, but on a copy of the
-# published warehouse, so that the incremental models process only the new days: the
-# usage-wide tests check the recent days only, and the unit tests (code, not data) are
-# left to `make test`. `make publish` (a full build, every test) stays the reference.
-# Its settings are declared once, in cs_warehouse/publish.py (REFRESH_ENV,
-# REFRESH_DBT_ARGS); `make bench` times its incremental dbt build with them.
+# published warehouse, so that the incremental models process only the new days; every
+# data test runs, and the unit tests (code, not data) are left to `make test`. `make
+# publish` (a full build) stays the reference. Its dbt arguments are declared once, in
+# cs_warehouse/publish.py (REFRESH_DBT_ARGS); `make bench` times its incremental dbt
+# build with them.
 refresh: setup
 	$(BIN)/python -m cs_warehouse.publish --incremental
 
@@ -53,8 +53,9 @@ lab: setup
 	$(BIN)/jupyter lab --notebook-dir=notebooks --LabApp.app_settings_dir=$(CURDIR)/notebooks/.lab-settings
 
 # ruff on the Python, sqlfluff (dbt templater, DuckDB dialect) on the models and dbt tests;
-# sqlfluff compiles the project, and two usage models plan their batches from a built
-# warehouse, so it reads the demo build in target/lint.duckdb (built when missing)
+# sqlfluff compiles the project, and the staging models query their base tables when
+# they compile (the reject gate), so it reads the demo build in target/lint.duckdb
+# (built when missing)
 LINT_WAREHOUSE := $(CURDIR)/target/lint.duckdb
 lint: setup
 	$(BIN)/ruff check .

@@ -16,10 +16,10 @@
 --
 -- Read from the staged usage rows joined to the day -> snapshot lookup of the current
 -- windows, so each usage row is read once per window that holds it, never once per
--- month. (Keeping a list of features per account-day instead made the account-day
--- aggregate 4-5 times slower: lists are expensive to build in DuckDB.) Incremental
--- by month, like int_usage_aggregated_to_account_months (macro
--- cs_usage_window_months): a run reads only the days of the months it recomputes.
+-- month. (A list of features per account-day was rejected: DECISIONLOG.md, "Usage,
+-- health, stages and churn".) Incremental by month, like
+-- int_usage_aggregated_to_account_months (macro cs_usage_window_months): a run reads
+-- only the days of the months it recomputes.
 with
 
 usage as (
