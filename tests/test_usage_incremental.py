@@ -53,9 +53,11 @@ MODELS = [
     "fct_account_monthly",
     "mart_stage_churn",
     "mart_utilization_matrix",
+    "int_health_backtest_auc",
+    "mart_health_backtest_auc",
 ]
 SELECT = ["build", "--select", "+fct_account_monthly", "+mart_stage_churn", "+mart_utilization_matrix",
-          "--exclude-resource-type", "test", "unit_test"]
+          "+mart_health_backtest_auc", "--exclude-resource-type", "test", "unit_test"]
 LOOKBACK = 3
 
 
@@ -85,7 +87,47 @@ def schema_of(table: str) -> str:
 RUN_COLUMNS = {"base_raw__usage_valid": "exclude (load_number)"}
 
 
+# relations whose doubles come from parallel sums, which may differ in the last bit
+# from run to run: compared on their grain, doubles within 1e-9 relative
+GRAIN_WITH_DOUBLES = {
+    "int_health_backtest_auc": ["outcome", "predictor", "grouping", "month", "segment"],
+    "mart_health_backtest_auc": ["outcome", "predictor", "grouping", "month", "segment"],
+}
+
+
+def differences_on_grain(left: Path, right: Path, table: str) -> int:
+    """Rows of either side with no row of the same grain on the other, plus rows whose
+    other columns differ (doubles beyond 1e-9 relative)."""
+    grain = GRAIN_WITH_DOUBLES[table]
+    table = f"{schema_of(table)}.{table}"
+    with duckdb.connect() as connection:
+        connection.execute(f"attach '{left}' as left_db (read_only)")
+        connection.execute(f"attach '{right}' as right_db (read_only)")
+        types = dict(connection.execute(
+            f"select column_name, column_type from (describe left_db.{table})").fetchall())
+        conditions = [
+            f"(coalesce(abs(l.{name} - r.{name}) <= 1e-9 * greatest(abs(l.{name}), abs(r.{name})), false)"
+            f" or (l.{name} is null and r.{name} is null))"
+            if data_type == "DOUBLE" else f"(l.{name} is not distinct from r.{name})"
+            for name, data_type in types.items() if name not in grain]
+        same = " and ".join(conditions)
+        on = " and ".join(f"l.{name} is not distinct from r.{name}" for name in grain)
+        rows, unmatched, differing = connection.execute(f"""
+            select
+                (select count(*) from left_db.{table}),
+                count(*) filter (where l.{grain[0]} is null or r.{grain[0]} is null),
+                count(*) filter (where l.{grain[0]} is not null and r.{grain[0]} is not null
+                    and not ({same}))
+            from left_db.{table} as l
+            full outer join right_db.{table} as r on {on}
+        """).fetchone()
+    assert rows > 0, f"{table} is empty: the comparison would prove nothing"
+    return unmatched + differing
+
+
 def differences(left: Path, right: Path, table: str) -> int:
+    if table in GRAIN_WITH_DOUBLES:
+        return differences_on_grain(left, right, table)
     columns = f"* {RUN_COLUMNS.get(table, '')}"
     table = f"{schema_of(table)}.{table}"
     with duckdb.connect() as connection:
@@ -177,6 +219,27 @@ def test_late_rows_within_the_lookback_are_picked_up(builds, last_day):
         "select max(usage_date) as d from int_usage_aggregated_to_account_days")["d"].iloc[0]) == last_day
 
 
+def test_the_auc_is_computed_again_only_when_the_rows_it_read_change(builds, raw_dir):
+    """int_health_backtest_auc is incremental: a run over unchanged observable
+    customer-months keeps its rows (a value planted in the table survives it), and a
+    changed fingerprint makes the next run compute every row again, equal to the
+    full build."""
+    path = builds["incremental"].path
+    where = "outcome = 'logo_churn' and predictor = 'health_score' and grouping = 'overall'"
+    auc_only = ["build", "--select", "int_health_backtest_auc", "mart_health_backtest_auc",
+                "--exclude-resource-type", "test", "unit_test"]
+    with duckdb.connect(str(path)) as connection:
+        connection.execute(f"update intermediate.int_health_backtest_auc set auc = -1 where {where}")
+    kept = build_warehouse(raw_dir, builds["incremental_dir"], args=auc_only)
+    assert kept.query(f"select auc from mart_health_backtest_auc where {where}")["auc"].tolist() == [-1]
+
+    with duckdb.connect(str(path)) as connection:
+        connection.execute("update intermediate.int_health_backtest_auc set observations_fingerprint = 'changed'")
+    build_warehouse(raw_dir, builds["incremental_dir"], args=auc_only)
+    for table in ("int_health_backtest_auc", "mart_health_backtest_auc"):
+        assert differences(path, builds["full"].path, table) == 0
+
+
 def test_a_late_row_older_than_the_lookback_needs_a_full_refresh(builds, raw_dir, last_day):
     old_day = f"cast('{last_day}' as date) - {LOOKBACK + 20}"
     recent_day = f"cast('{last_day}' as date) - {LOOKBACK - 1}"
@@ -208,7 +271,8 @@ def test_a_late_row_older_than_the_lookback_needs_a_full_refresh(builds, raw_dir
 
 
 APPEND_SELECT = ["build", "--select", "+fct_account_monthly", "+mart_stage_churn", "+mart_utilization_matrix",
-                 "+raw_rejects", "+mart_raw_intake", "--exclude-resource-type", "test", "unit_test"]
+                 "+mart_health_backtest_auc", "+raw_rejects", "+mart_raw_intake",
+                 "--exclude-resource-type", "test", "unit_test"]
 APPEND_MODELS = ["base_raw__usage", "base_raw__usage_valid", "base_raw__usage_duplicates", "stg_raw__usage",
                  "raw_rejects"] + MODELS
 

@@ -179,3 +179,25 @@ auc_final as (
     )
 {%- endif %}
 {%- endmacro %}
+
+
+{#-
+    cs_backtest_observations_fingerprint(): a scalar subquery that changes whenever
+    the rows the AUC reads change: the count and the sum of 64-bit hashes
+    (cs_hash_key) of every column of the observable rows of
+    int_health_backtest_observations that int_health_backtest_auc uses. Equal
+    rows give an equal fingerprint in any order; a changed value changes it, short
+    of a 64-bit hash collision.
+-#}
+{% macro cs_backtest_observations_fingerprint() -%}
+    {%- set columns = ['account_id', 'month', 'tier', 'stage', 'tenure_months', 'health_score',
+        'license_utilization', 'stickiness', 'breadth', 'trend', 'is_churned_within_horizon',
+        'is_contracted_within_horizon', 'renewal_outcome'] -%}
+(
+    select
+        cast(count(*) as varchar) || ':'
+        || coalesce(cast(sum(cast({{ cs_hash_key(columns) }} as decimal(38, 0))) as varchar), '0')
+    from {{ ref('int_health_backtest_observations') }}
+    where is_observable
+)
+{%- endmacro %}

@@ -1,104 +1,29 @@
 -- One row per outcome x predictor x grouping (overall, month, tier, stage) x
--- month or segment: how well the predictor, at M, ranks the customer-months that
--- had the outcome after M below those that did not: ROC AUC with DeLong's 95%
--- interval (cs_auc_delong; metrics.md "Health backtest"), over the observable rows
--- of mart_health_backtest with the predictor present.
---   outcomes    logo_churn (churn within H), contraction (within H), renewal_churn
---               (churned at the first renewal due within H; rows with no renewal
---               due are left out);
---   predictors  health_score (composite), the four components, and tenure_months
---               (baseline); license_utilization is also the utilization baseline.
--- A higher predictor means less risk for every predictor, so 0.5 is chance and 1 a
--- perfect ranking.
+-- month or segment: ROC AUC with DeLong's 95% interval of each predictor for each
+-- outcome (metrics.md "Health backtest"). The public name and contract of
+-- int_health_backtest_auc, where the AUC is computed.
 with
 
-observations as (
-    select * from {{ ref('mart_health_backtest') }}
-    where is_observable
+auc as (
+    select * from {{ ref('int_health_backtest_auc') }}
 ),
-
-outcomes as (
-    select 'logo_churn' as outcome
-    union all select 'contraction'
-    union all select 'renewal_churn'
-),
-
-predictors as (
-    select 'health_score' as predictor, 'composite' as predictor_kind, false as is_baseline
-    union all select 'license_utilization', 'component', true
-    union all select 'stickiness', 'component', false
-    union all select 'breadth', 'component', false
-    union all select 'trend', 'component', false
-    union all select 'tenure_months', 'baseline', true
-),
-
-groupings as (
-    select 'overall' as grouping
-    union all select 'month'
-    union all select 'tier'
-    union all select 'stage'
-),
-
-long as (
-    select
-        outcomes.outcome,
-        predictors.predictor,
-        groupings.grouping,
-        case when groupings.grouping = 'month' then observations.month end as month,
-        case groupings.grouping
-            when 'tier' then observations.tier
-            when 'stage' then observations.stage
-        end as segment,
-        case predictors.predictor
-            when 'health_score' then observations.health_score
-            when 'license_utilization' then observations.license_utilization
-            when 'stickiness' then observations.stickiness
-            when 'breadth' then observations.breadth
-            when 'trend' then observations.trend
-            when 'tenure_months' then cast(observations.tenure_months as double)
-        end as score,
-        case outcomes.outcome
-            when 'logo_churn' then observations.is_churned_within_horizon
-            when 'contraction' then observations.is_contracted_within_horizon
-            when 'renewal_churn' then case observations.renewal_outcome
-                when 'churned' then true
-                when 'renewed' then false
-            end
-        end as is_positive
-    from observations
-    cross join outcomes
-    cross join predictors
-    cross join groupings
-),
-
-scored as (
-    select *
-    from long
-    where score is not null
-        and is_positive is not null
-        and (grouping in ('overall', 'month') or segment is not null)
-),
-
-{{ cs_auc_delong('scored', ['outcome', 'predictor', 'grouping', 'month', 'segment']) }},
 
 final as (
     select
-        auc_final.outcome,
-        auc_final.predictor,
-        predictors.predictor_kind,
-        predictors.is_baseline,
-        auc_final.grouping,
-        auc_final.month,
-        auc_final.segment,
-        auc_final.observations,
-        auc_final.positives,
-        auc_final.auc,
-        auc_final.auc_std_error,
-        auc_final.auc_ci_low,
-        auc_final.auc_ci_high
-    from auc_final
-    inner join predictors
-        on predictors.predictor = auc_final.predictor
+        outcome,
+        predictor,
+        predictor_kind,
+        is_baseline,
+        grouping,
+        month,
+        segment,
+        observations,
+        positives,
+        auc,
+        auc_std_error,
+        auc_ci_low,
+        auc_ci_high
+    from auc
 )
 
 select * from final
