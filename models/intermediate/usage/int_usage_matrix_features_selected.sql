@@ -11,29 +11,49 @@ features as (
     select * from {{ ref('int_usage_features_ranked') }}
 ),
 
+{%- set text_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+-- the core features feature_x may be: every one but the var y
+x_candidates as (
+    select
+        feature,
+        core_usage_rank
+    from features
+    where is_core
+        and feature is distinct from {{ cs_sql_string(var_y) if var_y else text_null }}
+),
+
 matrix_x as (
     select
         coalesce(
-            {{ cs_sql_string(var_x) if var_x else 'cast(null as ' ~ dbt.type_string() ~ ')' }},
+            {{ cs_sql_string(var_x) if var_x else text_null }},
             (
-                select min_by(feature, core_usage_rank)
-                from features
-                where is_core
-                    and feature is distinct from {{ cs_sql_string(var_y) if var_y else 'cast(null as ' ~ dbt.type_string() ~ ')' }}
+                select min(x_candidates.feature)
+                from x_candidates
+                where x_candidates.core_usage_rank = (select min(core_usage_rank) from x_candidates)
             )
         ) as feature_x
+),
+
+-- the core features feature_y may be: every one but feature_x
+y_candidates as (
+    select
+        features.feature,
+        features.core_usage_rank
+    from features
+    cross join matrix_x
+    where features.is_core
+        and features.feature is distinct from matrix_x.feature_x
 ),
 
 final as (
     select
         matrix_x.feature_x,
         coalesce(
-            {{ cs_sql_string(var_y) if var_y else 'cast(null as ' ~ dbt.type_string() ~ ')' }},
+            {{ cs_sql_string(var_y) if var_y else text_null }},
             (
-                select min_by(features.feature, features.core_usage_rank)
-                from features
-                where features.is_core
-                    and features.feature is distinct from matrix_x.feature_x
+                select min(y_candidates.feature)
+                from y_candidates
+                where y_candidates.core_usage_rank = (select min(core_usage_rank) from y_candidates)
             )
         ) as feature_y
     from matrix_x
