@@ -20,8 +20,8 @@
         {{- return("case when lower(" ~ text ~ ") in (" ~ cs_sql_list(format.true_values) ~ ") then true"
             ~ " when lower(" ~ text ~ ") in (" ~ cs_sql_list(format.false_values) ~ ") then false end") -}}
     {%- endif -%}
-    {{- return("case when regexp_full_match(" ~ text ~ ", " ~ cs_sql_string(format.pattern) ~ ") then try_cast("
-        ~ text ~ " as " ~ data_type ~ ") end") -}}
+    {{- return("case when " ~ cs_regexp_full_match(text, format.pattern) ~ " then "
+        ~ cs_try_cast(text, data_type) ~ " end") -}}
 {% endmacro %}
 
 
@@ -84,6 +84,6 @@
 {#- True where the raw text of an integer or decimal column has its format (so
     that, where cs_parse still gives null, the number is out of its type's range). -#}
 {% macro cs_has_number_format(expression, data_type) %}
-    {{- return("coalesce(regexp_full_match(nullif(trim(cast(" ~ expression ~ " as varchar)), ''), "
-        ~ cs_sql_string(cs_formats()[cs_type_kind(data_type)].pattern) ~ "), false)") -}}
+    {{- return("coalesce(" ~ cs_regexp_full_match("nullif(trim(cast(" ~ expression ~ " as varchar)), '')",
+        cs_formats()[cs_type_kind(data_type)].pattern) ~ ", false)") -}}
 {% endmacro %}

@@ -37,9 +37,7 @@
     {%- set raw_dir = cs_raw_dir() -%}
     {%- for extension in ['parquet', 'csv'] -%}
         {%- set candidate = raw_dir ~ '/' ~ source_name ~ '.' ~ extension -%}
-        {#- glob() treats * ? [ as patterns: escape them so odd directory names work -#}
-        {%- set pattern = candidate.replace('[', '[[]').replace('*', '[*]').replace('?', '[?]') -%}
-        {%- set found = run_query('select count(*) from glob(' ~ cs_sql_string(pattern) ~ ')') -%}
+        {%- set found = run_query(cs_file_exists_sql(candidate)) -%}
         {%- if found.rows[0][0] > 0 -%}
             {{- return({'path': candidate, 'format': extension, 'name': source_name ~ '.' ~ extension}) -}}
         {%- endif -%}
@@ -57,29 +55,14 @@
 {% endmacro %}
 
 
-{#- The read expression of a raw file: every CSV value is read as text first so that
-    an unreadable value can be reported instead of silently becoming null.
-
-    A CSV file is read with its dialect fixed (comma, double quotes, header row, no
-    comment lines) and the column names of its header (raw_file.columns, from
-    cs_csv_header), so that DuckDB's sniffer never guesses: a guess can take a
-    damaged line for the header and lose every row above it. A row with more or
-    fewer fields than the header stops the build with DuckDB's message, which
-    names the line. Blank lines are not rows. -#}
+{#- The read expression of a raw file (cs_read_raw_file): every CSV value is read as
+    text first so that an unreadable value can be reported instead of silently
+    becoming null; a CSV file is read with the column names of its header. -#}
 {% macro cs_read_expression(raw_file) %}
-    {%- if raw_file.format == 'parquet' -%}
-        {{- return('read_parquet(' ~ cs_sql_string(raw_file.path) ~ ')') -}}
-    {%- endif -%}
-    {%- if raw_file.get('columns') is none -%}
+    {%- if raw_file.format == 'csv' and raw_file.get('columns') is none -%}
         {%- do raw_file.update({'columns': cs_csv_header(raw_file)}) -%}
     {%- endif -%}
-    {%- set column_types = [] -%}
-    {%- for name in raw_file.columns -%}
-        {%- do column_types.append(cs_sql_string(name) ~ ": 'varchar'") -%}
-    {%- endfor -%}
-    {{- return('read_csv(' ~ cs_sql_string(raw_file.path)
-        ~ ", header = true, auto_detect = false, columns = {" ~ column_types | join(', ') ~ "}"
-        ~ ", delim = ',', quote = '\"', escape = '\"', comment = '', strict_mode = true, null_padding = false)") -}}
+    {{- return(cs_read_raw_file(raw_file)) -}}
 {% endmacro %}
 
 
@@ -87,15 +70,11 @@
     surrounding spaces and quotes removed; an empty name becomes column<N>), or
     none when the file has no line at all. Stops the build on a name that appears
     twice (case and spaces ignored, as when columns are matched to the contract).
-    The first line is read without strict mode, so that a line feed inside quotes
-    in a CRLF file (Alt+Enter in Excel on Windows), or the reverse mix, does not
-    stop it; its names are split at commas outside quotes (cs_csv_fields). -#}
+    The first line (cs_first_line_sql) is split at commas outside quotes
+    (cs_csv_fields). -#}
 {% macro cs_csv_header(raw_file) %}
-    {{- cs_require_insertion_order(raw_file) -}}
-    {%- set first_line = run_query(
-        'select line from read_csv(' ~ cs_sql_string(raw_file.path)
-        ~ ", header = false, auto_detect = false, columns = {'line': 'varchar'}, delim = chr(30),"
-        ~ " quote = '', escape = '', comment = '', strict_mode = false) limit 1") -%}
+    {{- cs_check_file_order(raw_file) -}}
+    {%- set first_line = run_query(cs_first_line_sql(raw_file.path)) -%}
     {%- if first_line.rows | length == 0 -%}{{ return(none) }}{%- endif -%}
     {%- set fields = cs_csv_fields((first_line.rows[0][0] or '').replace('\ufeff', '')) -%}
     {%- if fields is none -%}
@@ -145,21 +124,4 @@
     {%- if state.mode == 'quoted' -%}{{ return(none) }}{%- endif -%}
     {%- do state.fields.append(state.field) -%}
     {{- return(state.fields) -}}
-{% endmacro %}
-
-
-{#- A CSV file's header is its first line and its rows are numbered in file order
-    (`limit 1` above, `row_number() over ()` in cs_source_rows), which DuckDB
-    keeps only while preserve_insertion_order is true (its default; profiles.yml
-    sets it). With it false, a parallel scan may hand any line over first: a data
-    row read as the header, or row numbers that point at the wrong lines, without
-    an error. So a profile that turns it off stops the build here. -#}
-{% macro cs_require_insertion_order(raw_file) %}
-    {%- set setting = run_query("select cast(current_setting('preserve_insertion_order') as varchar)") -%}
-    {%- if (setting.rows[0][0] | string | lower) != 'true' -%}
-        {{ exceptions.raise_compiler_error(raw_file.path ~ ': cannot be read in file order, because the DuckDB setting'
-            ~ ' preserve_insertion_order is ' ~ setting.rows[0][0] ~ ' in this dbt profile. CSV files are read by the'
-            ~ ' order of their lines (the header, and source_row_number of every row), which DuckDB keeps only when it'
-            ~ ' is true: set `preserve_insertion_order: true` under the profile\'s settings (as profiles.yml does).') }}
-    {%- endif -%}
 {% endmacro %}

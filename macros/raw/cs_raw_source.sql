@@ -110,27 +110,18 @@
             ~ '" is required: the warehouse has no figures without it. Export it again with its rows.') }}
     {%- endif -%}
 
-    {%- do raw.update({'path': raw_file.path, 'format': raw_file.format, 'read_expression': read_expression,
+    {%- do raw.update({'path': raw_file.path, 'format': raw_file.format, 'columns': raw_file.get('columns'),
         'file_columns': file_columns, 'values': value_expressions}) -%}
     {{- return(raw) -}}
 {% endmacro %}
 
 
-{#- A Parquet reader numbers its rows itself (a window over a large file costs far more). -#}
 {% macro cs_source_rows(raw) %}
     {%- if raw.path is none -%}
 select cast(null as bigint) as source_row_number
 where false
-    {%- elif raw.format == 'parquet' -%}
-select
-    file_row_number + 1 as source_row_number,
-    * exclude (file_row_number)
-from read_parquet({{ cs_sql_string(raw.path) }}, file_row_number = true)
     {%- else -%}
-select
-    row_number() over () as source_row_number,
-    *
-from {{ raw.read_expression }}
+{{ cs_numbered_raw_rows(raw) }}
     {%- endif -%}
 {% endmacro %}
 
@@ -162,12 +153,11 @@ from {{ raw.read_expression }}
     {%- if raw.file_columns | length == 0 -%}
         {{- return('cast(null as varchar)') -}}
     {%- endif -%}
-    {%- set items = [] -%}
+    {%- set pairs = [] -%}
     {%- for key, file_column in raw.file_columns.items() -%}
-        {%- do items.append(cs_sql_identifier(file_column.name) ~ ' := raw__' ~ loop.index) -%}
+        {%- do pairs.append((file_column.name, 'raw__' ~ loop.index)) -%}
     {%- endfor -%}
-    {{- return('case when ' ~ when ~ ' then cast(to_json(struct_pack(\n            '
-        ~ items | join(',\n            ') ~ '\n        )) as varchar) end') -}}
+    {{- return('case when ' ~ when ~ ' then ' ~ cs_json_object(pairs) ~ ' end') -}}
 {% endmacro %}
 
 
@@ -179,7 +169,7 @@ from {{ raw.read_expression }}
 {#- A file's columns, in file order: {name as matched to the contract (trimmed,
     lower case): {'name': as in the file, 'type': DuckDB's type, lower case}}. -#}
 {% macro cs_file_columns(read_expression) %}
-    {%- set described = run_query('describe select * from ' ~ read_expression) -%}
+    {%- set described = run_query(cs_describe_sql('select * from ' ~ read_expression)) -%}
     {%- set file_columns = {} -%}
     {%- for row in described.rows -%}
         {%- do file_columns.update({(row[0] | trim | lower): {'name': row[0], 'type': (row[1] | lower)}}) -%}
@@ -217,14 +207,10 @@ from {{ raw.read_expression }}
 
 {#- Stop on a CSV file that is not UTF-8, naming the likely encoding: UTF-16 where
     the file starts with a UTF-16 byte-order mark (Excel's "Unicode text"), else
-    Shift_JIS (CP932), the encoding of Excel's Japanese CSV exports. Files over
-    2 GB are not checked here: DuckDB's reader then stops on the first invalid
-    byte, naming the file and the line. -#}
+    Shift_JIS (CP932), the encoding of Excel's Japanese CSV exports
+    (cs_encoding_check_sql). -#}
 {% macro cs_check_utf8(raw_file) %}
-    {%- set checked = run_query(
-        'select case when size <= 2147483648 then try(decode(content)) is null else false end as not_utf8,'
-        ~ " content[1:2] in ('\\xFF\\xFE'::blob, '\\xFE\\xFF'::blob) as is_utf16"
-        ~ ' from read_blob(' ~ cs_sql_string(raw_file.path) ~ ')') -%}
+    {%- set checked = run_query(cs_encoding_check_sql(raw_file.path)) -%}
     {%- if checked.rows[0][1] -%}
         {{ exceptions.raise_compiler_error(
             raw_file.path ~ ': the file is not UTF-8 text: it is UTF-16 (Excel\'s "Unicode text" export). '
