@@ -165,13 +165,23 @@ def test_every_chart_answers_with_the_marts_figures(server):
 
 def open_dashboard(browser, server, screenshot: Path) -> dict[str, str]:
     """Log in, open the dashboard, wait until every chart has drawn; the text of each chart."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     page = browser.new_page(viewport={"width": 1400, "height": 1300})
     try:
-        page.goto(f"{server.base}/login/", timeout=120_000)
-        page.fill("#username", manage.USER)
-        page.fill("#password", manage.PASSWORD)
-        page.keyboard.press("Enter")
-        page.wait_for_url(lambda url: "/login" not in url, timeout=120_000)
+        # the login page's script may not be ready for the first Enter on a loaded
+        # machine: up to three attempts, each from a fresh login page
+        for attempt in range(3):
+            page.goto(f"{server.base}/login/", timeout=120_000)
+            page.fill("#username", manage.USER)
+            page.fill("#password", manage.PASSWORD)
+            page.keyboard.press("Enter")
+            try:
+                page.wait_for_url(lambda url: "/login" not in url, timeout=60_000)
+                break
+            except PlaywrightTimeoutError:
+                if attempt == 2:
+                    raise
         page.goto(f"{server.base}/superset/dashboard/{DASHBOARD['slug']}/", timeout=120_000)
         holders = "[data-test=chart-grid-component]"
         # drawn: an ECharts canvas or table rows in every chart, and no chart still loading
