@@ -349,12 +349,17 @@ def project_vars(overrides: dict | None = None, path: str | os.PathLike = DBT_PR
     return merged
 
 
-def seed_values(seed: str, column: str) -> list[str]:
-    """The values of a seed's column (seeds are reference tables, a few rows)."""
+def seed_rows(seed: str) -> list[dict[str, str]]:
+    """The rows of a seed, as text (seeds are reference tables, a few rows)."""
     import csv
 
     with open(SEEDS_DIR / f"{seed}.csv", newline="", encoding="utf-8") as handle:
-        return [row[column] for row in csv.DictReader(handle) if row.get(column)]
+        return list(csv.DictReader(handle))
+
+
+def seed_values(seed: str, column: str) -> list[str]:
+    """The values of a seed's column."""
+    return [row[column] for row in seed_rows(seed) if row.get(column)]
 
 
 def default_raw_dir() -> Path:

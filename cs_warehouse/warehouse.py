@@ -30,6 +30,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from cs_warehouse import contract as _contract
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 REPORT_MODE_ENV = "CS_REPORT_RENDER"
 LANG_ENV = "CS_REPORT_LANG"
@@ -49,15 +51,18 @@ COLORS = {
     "threshold": "#d84315",
     "band": "rgba(96, 125, 139, 0.12)",
 }
-TIER_ORDER = ["tier1_high_touch", "tier2_mid_touch", "tier3_low_touch", "tier4_tech_touch"]
+# The fixed vocabularies come from where the warehouse declares them: the tiers from the
+# tier_policy seed (in its tier_rank order), the stages and conditions from the vars of
+# dbt_project.yml (lowest first).
+TIER_ORDER = [row["tier"] for row in sorted(_contract.seed_rows("tier_policy"), key=lambda row: int(row["tier_rank"]))]
 # one colour per tier on every page; other segments (plans, industries) take SEGMENT_PALETTE in order
 TIER_COLORS = {"tier1_high_touch": "#1565c0", "tier2_mid_touch": "#00897b", "tier3_low_touch": "#ef6c00",
                "tier4_tech_touch": "#8e24aa", "none": "#78909c"}
 SEGMENT_PALETTE = ["#1565c0", "#2e7d32", "#ef6c00", "#6a1b9a", "#00838f", "#c62828", "#5d4037", "#9e9d24",
                    "#ad1457", "#455a64", "#f9a825", "#283593"]
-STAGE_ORDER = ["entry", "onboard", "active", "loyal"]
+STAGE_ORDER = list(_contract.project_vars()["lifecycle_stages"])
 STAGE_COLORS = {"entry": "#b0bec5", "onboard": "#ffb74d", "active": "#4fc3f7", "loyal": "#2e7d32"}
-CONDITION_ORDER = ["bad", "normal", "good"]
+CONDITION_ORDER = list(_contract.project_vars()["health_conditions"])
 CONDITION_COLORS = {"bad": "#c62828", "normal": "#ffb300", "good": "#2e7d32"}
 MOVEMENT_COLORS = {
     "new": "#1565c0",

@@ -27,12 +27,16 @@
 
 {#-
     cs_stages(): the lifecycle stages of metrics.md "Lifecycle stage" with their
-    rank, lowest first: entry < onboard < active < loyal.
+    rank, lowest first, from the var lifecycle_stages (entry < onboard < active < loyal).
     cs_stages_relation(): the same as a relation (stage, stage_rank), for a spine.
     cs_stage_rank(expression): the rank of a stage name.
 -#}
 {% macro cs_stages() -%}
-    {{ return([('entry', 1), ('onboard', 2), ('active', 3), ('loyal', 4)]) }}
+    {%- set stages = [] %}
+    {%- for stage in var('lifecycle_stages') %}
+        {%- do stages.append((stage, loop.index)) %}
+    {%- endfor %}
+    {{ return(stages) }}
 {%- endmacro %}
 
 
@@ -56,13 +60,13 @@
 
 {#-
     cs_conditions_relation(): the Toreta conditions (condition, condition_rank),
-    bad < normal < good, for a spine.
+    lowest first, from the var health_conditions (bad < normal < good), for a spine.
 -#}
 {% macro cs_conditions_relation() -%}
     (
-        select 'bad' as condition, 1 as condition_rank union all
-        select 'normal' as condition, 2 as condition_rank union all
-        select 'good' as condition, 3 as condition_rank
+        {%- for condition in var('health_conditions') %}
+        select '{{ condition }}' as condition, {{ loop.index }} as condition_rank{{ ' union all' if not loop.last }}
+        {%- endfor %}
     )
 {%- endmacro %}
 
