@@ -10,14 +10,13 @@
    half-built warehouse. (The names are fixed, not stamped, so that dbt's profile
    does not change from one publish to the next and dbt can re-use its parse of
    the project: one publish runs at a time per warehouse, under a lock.)
-2. **Audit.** The dbt tests ran as part of ``dbt build`` and passed (read from
-   ``run_results.json``: every node succeeded, and tests did run). Then a few
-   great-expectations checks on the marts, read as DataFrames: every rate that is
-   a fraction lies in [0, 1], retention ratios that may exceed 1 (NRR) are at
-   least 0, the MRR bridge identity holds in ``mart_revenue_monthly`` (each month
-   starts where the last ended, and the customer counts bridge too), and survival
-   never increases with age in
-   ``mart_survival``. A check whose mart does not exist is skipped, saying so.
+2. **Audit.** The build's own checks decide: every node of ``dbt build``
+   succeeded and the dbt tests did run (read from ``run_results.json``). The
+   checks on the published figures are dbt tests declared with the marts (their
+   YAML): each rate and share in [0, 1] and each NRR-like ratio at least 0
+   (``cs_values_between``), the MRR and customer bridges, survival that never
+   rises with age (tests/dbt/), and the rest. A build whose tests were left out
+   (``-- --exclude-resource-type test``) is not published.
 3. **Publish.** Checkpoint the new file (no ``.wal`` left beside it), make it
    read-only on disk, then ``os.replace`` it over ``CS_WAREHOUSE_PATH``. On Linux
    the rename swaps the directory entry: a reader that has the old file open
@@ -86,26 +85,13 @@ BUILD_MARK = "__build"
 REFRESH_DBT_ARGS = ("--exclude-resource-type", "unit_test")
 FAILED_MARK = "__failed"
 TARGET_MARK = "__publish.target"
-TOLERANCE = 0.01  # money, in the reporting currency: the bridge identity holds to a hundredth
 
 
 def warehouse_path() -> Path:
     return Path(os.environ.get("CS_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE).resolve()
 
 
-# --- the audit checks ------------------------------------------------------------
-
-# A column is a fraction (in [0, 1]) when it is a rate (`_rate` as a word of its
-# name: logo_churn_rate, churn_rate_ci_low, logo_churn_rate_incl_new), a share, or
-# one of these; NRR-like ratios may exceed 1 and are only checked to be >= 0.
-FRACTION_COLUMNS = {"grr", "grr_12m", "gross_revenue_retention", "gross_revenue_retention_12m", "logo_retention",
-                    "survival", "survival_ci_low", "survival_ci_high", "license_utilization", "stickiness",
-                    "breadth", "trend", "annualized_logo_churn"}
-FRACTION_PATTERN = re.compile(r"(^|_)(rate|share)(_|$)")
-NON_NEGATIVE_RATIOS = {"nrr", "nrr_12m", "revenue_retention", "net_revenue_retention",
-                       "net_revenue_retention_12m"}
-PUBLIC_PREFIXES = ("mart_", "fct_", "dim_")
-
+# --- the audit ------------------------------------------------------------------
 
 @dataclass
 class CheckResult:
@@ -119,116 +105,6 @@ class CheckResult:
     def line(self) -> str:
         samples = f" e.g. {self.samples}" if self.samples else ""
         return f"{self.status.upper():7} {self.relation}: {self.name}{': ' + self.detail if self.detail else ''}{samples}"
-
-
-@dataclass
-class Check:
-    """A GX expectation on a frame that DuckDB computes from one relation."""
-
-    name: str
-    relation: str
-    sql: str  # a query over the warehouse; {relation} is replaced by the relation
-    expectation: callable  # gxe module -> expectation (meta id is set here)
-    needs: tuple[str, ...] = ()  # columns the relation must have
-    describe: callable = None  # frame row -> sample text
-
-    def run(self, connection: duckdb.DuckDBPyConnection, relations: dict[str, set[str]]) -> CheckResult:
-        from cs_warehouse.validate import expectations
-
-        if self.relation not in relations:
-            return CheckResult(self.name, self.relation, "skipped", f"{self.relation} does not exist (yet)")
-        missing = [name for name in self.needs if name not in relations[self.relation]]
-        if missing:
-            return CheckResult(self.name, self.relation, "skipped", f"{self.relation} has no {', '.join(missing)}")
-        frame = connection.execute(self.sql.format(relation=self.relation)).df()
-        expectation = self.expectation(expectations().gxe)
-        expectation.meta = {"id": "check"}
-        result = expectations().run(frame, [expectation])["check"]
-        if result.success:
-            return CheckResult(self.name, self.relation, "passed", f"{len(frame)} row(s)")
-        index = list(result.result.get("unexpected_index_list") or [])
-        rows = frame.iloc[index]
-        samples = [self.describe(row) if self.describe else str(row.to_dict()) for _, row in rows.head(3).iterrows()]
-        return CheckResult(self.name, self.relation, "failed", f"{len(index)} of {len(frame)} row(s) break it",
-                           failed_rows=len(index), samples=samples)
-
-
-def range_check(relation: str, column: str, low: float | None, high: float | None) -> Check:
-    bounds = f"in [{low}, {high}]" if high is not None else f">= {low}"
-    return Check(
-        name=f"{column} {bounds}", relation=relation, needs=(column,),
-        sql=f'select cast("{column}" as double) as value from {{relation}} where "{column}" is not null',
-        expectation=lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="value", min_value=low, max_value=high),
-        describe=lambda row: f"{column}={row['value']}")
-
-
-def mart_checks(relations: dict[str, set[str]]) -> list[Check]:
-    """The audit's checks for the relations that exist (their columns decide)."""
-    checks = []
-    for relation, columns in sorted(relations.items()):
-        if not relation.startswith(PUBLIC_PREFIXES):
-            continue
-        for column in sorted(columns):
-            if column in FRACTION_COLUMNS or FRACTION_PATTERN.search(column):
-                checks.append(range_check(relation, column, 0, 1))
-            elif column in NON_NEGATIVE_RATIOS:
-                checks.append(range_check(relation, column, 0, None))
-    bridge = ("month", "mrr_start", "new_mrr", "reactivation_mrr", "expansion_mrr", "contraction_mrr",
-              "churned_mrr", "mrr_end")
-    checks.append(Check(
-        name="MRR bridge: mrr_end = mrr_start + new + reactivation + expansion - contraction - churned",
-        relation="mart_revenue_monthly", needs=bridge,
-        sql="""select month, cast(mrr_end - (mrr_start + new_mrr + reactivation_mrr + expansion_mrr
-                                            - contraction_mrr - churned_mrr) as double) as gap
-               from {relation}""",
-        expectation=lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="gap", min_value=-TOLERANCE,
-                                                                  max_value=TOLERANCE),
-        describe=lambda row: f"{row['month']}: off by {row['gap']}"))
-    checks.append(Check(
-        name="MRR bridge: each month starts where the previous one ended",
-        relation="mart_revenue_monthly", needs=("month", "mrr_start", "mrr_end"),
-        sql="""select month, cast(mrr_start - lag(mrr_end) over (order by month) as double) as gap
-               from {relation}""",
-        expectation=lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="gap", min_value=-TOLERANCE,
-                                                                  max_value=TOLERANCE),
-        describe=lambda row: f"{row['month']}: off by {row['gap']}"))
-    checks.append(Check(
-        name="customers bridge: customers_end = customers_start + new + reactivated - churned",
-        relation="mart_revenue_monthly",
-        needs=("month", "customers_start", "new_customers", "reactivated_customers", "churned_customers",
-               "customers_end"),
-        sql="""select month, customers_end - (customers_start + new_customers + reactivated_customers
-                                              - churned_customers) as gap
-               from {relation}""",
-        expectation=lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="gap", min_value=0, max_value=0),
-        describe=lambda row: f"{row['month']}: off by {row['gap']}"))
-    checks.append(Check(
-        name="survival never increases with age",
-        relation="mart_survival", needs=("segment_type", "segment", "age_months", "survival"),
-        sql="""select segment_type, segment, age_months,
-                      survival - lag(survival) over (partition by segment_type, segment order by age_months)
-                          as increase
-               from {relation}""",
-        expectation=lambda gxe: gxe.ExpectColumnValuesToBeBetween(column="increase", max_value=1e-9),
-        describe=lambda row: f"{row['segment_type']}/{row['segment']} age {row['age_months']}: +{row['increase']}"))
-    return checks
-
-
-def relations_of(connection: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
-    rows = connection.execute(
-        "select table_name, column_name from information_schema.columns where table_schema = 'main'").fetchall()
-    relations: dict[str, set[str]] = {}
-    for table, column in rows:
-        relations.setdefault(table, set()).add(column)
-    return relations
-
-
-def audit_marts(path: Path, checks: list[Check] | None = None) -> list[CheckResult]:
-    """Run the checks (default: mart_checks) on the warehouse file at path."""
-    with duckdb.connect(str(path), read_only=True) as connection:
-        relations = relations_of(connection)
-        return [check.run(connection, relations) for check in (checks if checks is not None
-                                                                else mart_checks(relations))]
 
 
 def audit_dbt_results(target_dir: Path) -> list[CheckResult]:
@@ -366,7 +242,7 @@ def dbt_error_lines(output: str, limit: int = 60) -> str:
 
 class Publisher:
     def __init__(self, path: Path, *, raw_dir: Path | None, dbt_vars: dict, dbt_args: list[str],
-                 quiet: bool = False, checks: list[Check] | None = None, out=None,
+                 quiet: bool = False, out=None,
                  incremental: bool = False) -> None:
         self.path = path
         self.incremental = incremental
@@ -374,7 +250,6 @@ class Publisher:
         self.dbt_vars = dbt_vars
         self.dbt_args = dbt_args
         self.quiet = quiet
-        self.checks = checks
         self.out = out or sys.stdout
         stem = path.name[:-len(".duckdb")] if path.name.endswith(".duckdb") else path.name
         self.stem = stem
@@ -444,9 +319,7 @@ class Publisher:
         self.say(f"Built in {build_time}. Auditing the new build...")
         started = time.perf_counter()
         results = audit_dbt_results(target_dir)
-        if build_path.exists():
-            results += audit_marts(build_path, self.checks)
-        else:
+        if not build_path.exists():
             results.append(CheckResult("the build wrote a warehouse", str(build_path), "failed", "no file"))
         passed = [result for result in results if result.status == "passed"]
         relations = sorted({result.relation for result in passed})
@@ -538,7 +411,7 @@ def env_dbt_vars() -> dict:
     return dict(yaml.safe_load(text) or {}) if text else {}
 
 
-def main(argv: list[str] | None = None, *, checks: list[Check] | None = None, out=None) -> int:
+def main(argv: list[str] | None = None, *, out=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     dbt_args: list[str] = []
     if "--" in argv:
@@ -555,7 +428,7 @@ def main(argv: list[str] | None = None, *, checks: list[Check] | None = None, ou
     dbt_vars = env_dbt_vars()
     dbt_vars.update(yaml.safe_load(args.vars) or {} if args.vars else {})
     publisher = Publisher(warehouse_path(), raw_dir=Path(args.raw_dir) if args.raw_dir else None, dbt_vars=dbt_vars,
-                          dbt_args=dbt_args, quiet=args.quiet, checks=checks, out=out,
+                          dbt_args=dbt_args, quiet=args.quiet, out=out,
                           incremental=args.incremental)
     return publisher.run()
 

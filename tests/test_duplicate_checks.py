@@ -11,7 +11,10 @@ cs_row_rules.sql), then an exact count over the rows whose hash repeats:
 Here the two generic tests run, in one `dbt show --inline`, on Parquet files with
 planted duplicates (pairs, a triple, keys with a null part, the first and the last
 row repeated) among thousands of distinct keys, and cs_sorted_repeats on a list of
-integers. Each must report what pandas counts in the same files.
+integers. Each must report what pandas counts in the same files. The same
+invocation runs cs_values_between (the declared ranges of the marts' rates and
+ratios, which the publish audit relies on) on values at, inside and outside its
+bounds.
 """
 from __future__ import annotations
 
@@ -60,6 +63,12 @@ def repeated_keys(frame: pd.DataFrame, keys: list[str]) -> dict[tuple, int]:
     return {tuple(None if pd.isna(part) else part for part in key): int(n) for key, n in counts[counts > 1].items()}
 
 
+# values at, inside and outside the bounds of cs_values_between (nulls are not checked)
+RANGES = pd.DataFrame({"rate": [0.0, 1.0, -0.1, 1.2, None, 0.5],
+                       "share": [0.25, 1.0000001, 0.0, None, 1.0, 0.0],
+                       "nrr": [1.8, 0.0, -0.5, None, 12.0, 1.0]})
+
+
 @pytest.fixture(scope="module")
 def reported(demo_warehouse, tmp_path_factory):
     work = tmp_path_factory.mktemp("duplicate_checks")
@@ -69,6 +78,7 @@ def reported(demo_warehouse, tmp_path_factory):
     usage = planted_usage(rng, accounts)
     integers = [5, 3, 9, 3, 1, 9, 9, 2, 7, 0, 0]
     grain.to_parquet(work / "grain.parquet", index=False)
+    RANGES.to_parquet(work / "ranges.parquet", index=False)
     usage.to_parquet(work / "usage.parquet", index=False)
     # dbt opens the warehouse for writing: a copy, so that other tests' readers are not in its way
     warehouse = work / "warehouse.duckdb"
@@ -82,6 +92,14 @@ from ({{{{ test_raw_contract_holds(model="read_parquet('{work / 'usage.parquet'}
 union all
 select 'sorted_repeats', cast(key_hash as varchar), null, null
 from ({{{{ cs_sorted_repeats("select unnest({integers}) as key_hash", 'key_hash') }}}})
+union all
+select 'between', column_name, cast(value as varchar), null
+from ({{{{ test_cs_values_between(model="read_parquet('{work / 'ranges.parquet'}')", columns=['rate', 'share'],
+                                 min_value=0, max_value=1) }}}})
+union all
+select 'at_least', column_name, cast(value as varchar), null
+from ({{{{ test_cs_values_between(model="read_parquet('{work / 'ranges.parquet'}')", columns=['nrr'],
+                                 min_value=0) }}}})
 """
     process = run_dbt(["show", "--inline", inline, "--limit", "10000", "--output", "json", "--quiet"],
                       raw_dir=demo_warehouse.raw_dir, warehouse=warehouse, target_path=work / "target", check=True)
@@ -115,3 +133,13 @@ def test_sorted_repeats_returns_each_repeated_value_once(reported):
     shown = reported["shown"].query("checked == 'sorted_repeats'")
     counts = pd.Series(reported["integers"]).value_counts()
     assert sorted(int(value) for value in shown.value) == sorted(counts[counts > 1].index) == [0, 3, 9]
+
+
+def test_values_between_reports_each_value_outside_its_bounds(reported):
+    shown = reported["shown"]
+    between = sorted((row.value, float(row.detail)) for row in shown.query("checked == 'between'").itertuples())
+    expected = sorted((column, value) for column in ("rate", "share") for value in RANGES[column].dropna()
+                      if not 0 <= value <= 1)
+    assert between == expected == [("rate", -0.1), ("rate", 1.2), ("share", 1.0000001)]
+    at_least = [(row.value, float(row.detail)) for row in shown.query("checked == 'at_least'").itertuples()]
+    assert at_least == [("nrr", -0.5)]

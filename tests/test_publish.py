@@ -135,43 +135,20 @@ def test_a_failed_build_leaves_the_published_warehouse_as_it_was(warehouse, tmp_
     assert leftovers(warehouse) == []
 
 
-def test_a_failed_audit_leaves_the_published_warehouse_as_it_was(warehouse, tmp_path, monkeypatch):
-    """The audit's checks are GX expectations on the built file: one that the data
-    breaks (rows read is no fraction) stands for a mart that breaks its check."""
+def test_a_build_whose_tests_did_not_run_is_not_published(warehouse, tmp_path, monkeypatch):
+    """The audit is the build's own tests (the checks on the figures are dbt tests
+    declared with the marts): a build that left them out fails the audit."""
     before = fingerprint(warehouse)
     monkeypatch.setenv("CS_WAREHOUSE_PATH", str(warehouse))
     out = io.StringIO()
-    failing = publish.range_check("mart_raw_intake", "rows_read", 0, 1)
-    code = publish.main(["--raw-dir", str(BASE_DIR), "--quiet", *STAGING], checks=[failing], out=out)
+    code = publish.main(["--raw-dir", str(BASE_DIR), "--quiet", *STAGING, "--exclude-resource-type", "test"], out=out)
     output = out.getvalue()
     assert code == 2, output
     assert "The audit failed (1 check(s))" in output
-    assert "FAILED  mart_raw_intake: rows_read in [0, 1]: " in output and " row(s) break it" in output
+    assert "FAILED  dbt build: the dbt tests ran" in output
     assert f"the published warehouse {warehouse} is unchanged" in output
     assert fingerprint(warehouse) == before
     assert leftovers(warehouse) == []
-
-
-def test_the_mart_checks_catch_a_broken_bridge_and_rising_survival(tmp_path):
-    """The audit's own checks fail on marts that break them (a warehouse made by hand)."""
-    path = tmp_path / "broken.duckdb"
-    with duckdb.connect(str(path)) as connection:
-        connection.execute("""create table mart_revenue_monthly as select * from (values
-            (date '2024-01-01', 0.0, 100.0, 0.0, 0.0, 0.0, 0.0, 100.0, 0.5),
-            (date '2024-02-01', 100.0, 10.0, 0.0, 5.0, 0.0, 0.0, 120.0, 1.5))
-            as t(month, mrr_start, new_mrr, reactivation_mrr, expansion_mrr, contraction_mrr, churned_mrr, mrr_end,
-                 logo_churn_rate)""")
-        connection.execute("""create table mart_survival as select * from (values
-            ('all', 'all', 0, 1.0), ('all', 'all', 1, 0.9), ('all', 'all', 2, 0.95))
-            as t(segment_type, segment, age_months, survival)""")
-    results = {(result.relation, result.name): result for result in publish.audit_marts(path)}
-    assert results[("mart_revenue_monthly", "logo_churn_rate in [0, 1]")].status == "failed"
-    bridge = [result for (relation, name), result in results.items() if name.startswith("MRR bridge: mrr_end")]
-    assert bridge[0].status == "failed" and bridge[0].failed_rows == 1
-    assert "2024-02-01" in bridge[0].samples[0]
-    survival = results[("mart_survival", "survival never increases with age")]
-    assert survival.status == "failed" and survival.failed_rows == 1
-    assert results[("mart_survival", "survival in [0, 1]")].status == "passed"
 
 
 def _state(pid: int) -> str | None:
