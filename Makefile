@@ -7,8 +7,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 export DO_NOT_TRACK := 1
 export PATH := $(CURDIR)/$(BIN):$(PATH)
-export CS_RAW_DIR ?= $(CURDIR)/data/demo
-export CS_WAREHOUSE_PATH ?= $(CURDIR)/warehouse.duckdb
+# the settings and their defaults, shared with cs_warehouse/settings.py (an
+# environment variable wins): settings.mk
+include settings.mk
+export CS_RAW_DIR := $(abspath $(CS_RAW_DIR))
+export CS_WAREHOUSE_PATH := $(abspath $(CS_WAREHOUSE_PATH))
 
 .PHONY: build setup validate publish reports reports-pdf refresh lab test lint bench docs clean bi bi-stop
 
@@ -79,8 +82,8 @@ docs: setup
 	$(BIN)/dbt docs generate
 	$(BIN)/python -m cs_warehouse.marts_doc
 
-# Apache Superset on 127.0.0.1:8088 over $(CS_WAREHOUSE_PATH), read-only, in its own
-# venv (bi/requirements.txt), provisioned from bi/ (README, "Superset"). Its state: .bi/
+# Apache Superset on $(CS_BI_HOST):$(CS_BI_PORT) over $(CS_WAREHOUSE_PATH), read-only, in its own
+# venv (bi/requirements.txt), provisioned from bi/ (README, "Superset"). Its state: $(CS_BI_HOME)
 BI_VENV := .venv-bi
 $(BI_VENV)/.installed: bi/requirements.txt
 	test -x $(BI_VENV)/bin/python || $(PYTHON) -m venv $(BI_VENV)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import http.cookiejar
+import importlib.util
 import json
 import os
 import re
@@ -28,20 +29,32 @@ from pathlib import Path
 
 BI_DIR = Path(__file__).resolve().parent
 PROJECT_DIR = BI_DIR.parent
-HOST = os.environ.get("CS_BI_HOST", "127.0.0.1")
-PORT = int(os.environ.get("CS_BI_PORT", "8088"))
-USER = os.environ.get("CS_BI_USER", "admin")
-PASSWORD = os.environ.get("CS_BI_PASSWORD", "admin")
+
+
+def _load_settings():
+    """cs_warehouse/settings.py (standard library only), loaded by path: Superset's
+    virtualenv does not have the cs_warehouse package."""
+    spec = importlib.util.spec_from_file_location("cs_settings", PROJECT_DIR / "cs_warehouse" / "settings.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+settings = _load_settings()
+HOST = settings.get("CS_BI_HOST")
+PORT = int(settings.get("CS_BI_PORT"))
+USER = settings.get("CS_BI_USER")
+PASSWORD = settings.get("CS_BI_PASSWORD")
 DATABASE_NAME = "CS warehouse"
 PUBLIC = re.compile(r"^(mart_[a-z0-9_]+|fct_[a-z0-9_]+|dim_[a-z0-9_]+|raw_rejects)$")
 
 
 def bi_home() -> Path:
-    return Path(os.environ.get("CS_BI_HOME", PROJECT_DIR / ".bi")).resolve()
+    return settings.path("CS_BI_HOME").resolve()
 
 
 def warehouse_path() -> Path:
-    return Path(os.environ.get("CS_WAREHOUSE_PATH", PROJECT_DIR / "warehouse.duckdb")).resolve()
+    return settings.path("CS_WAREHOUSE_PATH").resolve()
 
 
 def superset_env(venv: Path) -> dict:

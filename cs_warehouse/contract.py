@@ -27,11 +27,12 @@ from typing import Any
 
 import yaml
 
+from cs_warehouse import settings
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 CONTRACT_PATH = PROJECT_DIR / "models" / "staging" / "raw" / "_raw__sources.yml"
 DBT_PROJECT_PATH = PROJECT_DIR / "dbt_project.yml"
 SEEDS_DIR = PROJECT_DIR / "seeds"
-DEFAULT_RAW_DIR = PROJECT_DIR / "data" / "demo"
 RAW_SOURCE = "raw"
 FORMATS = ("parquet", "csv")  # the order of preference: Parquet wins over CSV
 
@@ -363,9 +364,8 @@ def seed_values(seed: str, column: str) -> list[str]:
 
 
 def default_raw_dir() -> Path:
-    """CS_RAW_DIR, else the bundled demo dataset (as the dbt macro cs_raw_dir)."""
-    value = os.environ.get("CS_RAW_DIR", "").strip()
-    return Path(value) if value else DEFAULT_RAW_DIR
+    """The setting CS_RAW_DIR (settings.mk; by default the bundled demo dataset)."""
+    return settings.path("CS_RAW_DIR")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from cs_warehouse import settings
 from cs_warehouse.dbt_runner import PROJECT_DIR
 
 
@@ -55,7 +56,7 @@ def _request(query: dict):
 def query_metrics(queries: list[dict], *, warehouse: str | os.PathLike | None = None,
                   manifest: str | os.PathLike | None = None) -> list[pd.DataFrame]:
     """Answer each query ({"metrics": [...], "group_by": [...], "where": [...]}) as a DataFrame."""
-    warehouse = Path(warehouse or os.environ.get("CS_WAREHOUSE_PATH", PROJECT_DIR / "warehouse.duckdb")).resolve()
+    warehouse = Path(warehouse or settings.path("CS_WAREHOUSE_PATH")).resolve()
     manifest = Path(manifest or PROJECT_DIR / "target" / "semantic_manifest.json")
     engine = _engine(warehouse, manifest)
     results = []

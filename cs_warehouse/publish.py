@@ -77,9 +77,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from cs_warehouse import settings
 from cs_warehouse.dbt_runner import PROJECT_DIR, dbt_executable
 
-DEFAULT_WAREHOUSE = PROJECT_DIR / "warehouse.duckdb"
 BUILD_MARK = "__build"
 # the daily refresh (--incremental): no unit tests (they test code, not data)
 REFRESH_DBT_ARGS = ("--exclude-resource-type", "unit_test")
@@ -88,7 +88,7 @@ TARGET_MARK = "__publish.target"
 
 
 def warehouse_path() -> Path:
-    return Path(os.environ.get("CS_WAREHOUSE_PATH") or DEFAULT_WAREHOUSE).resolve()
+    return settings.path("CS_WAREHOUSE_PATH").resolve()
 
 
 # --- the audit ------------------------------------------------------------------
@@ -407,7 +407,7 @@ class Publisher:
 
 
 def env_dbt_vars() -> dict:
-    text = os.environ.get("CS_DBT_VARS", "").strip()
+    text = settings.get("CS_DBT_VARS")
     return dict(yaml.safe_load(text) or {}) if text else {}
 
 

@@ -26,6 +26,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from cs_warehouse import settings
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 NOTEBOOKS_DIR = PROJECT_DIR / "notebooks"
 REPORTS_DIR = PROJECT_DIR / "reports"
@@ -548,9 +550,7 @@ def _as_of(warehouse: Path) -> str | None:
 
 
 def _default_warehouse() -> Path:
-    configured = os.environ.get("CS_WAREHOUSE_PATH")
-    path = Path(configured) if configured else PROJECT_DIR / "warehouse.duckdb"
-    return path if path.is_absolute() else PROJECT_DIR / path
+    return settings.path("CS_WAREHOUSE_PATH")
 
 
 def _display_path(path: Path) -> str:
@@ -571,7 +571,6 @@ def _plain(markdown: str) -> str:
 
 
 CHROMIUM_ENV = "CS_CHROMIUM"
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
 # A4 landscape less 10 mm margins, in CSS pixels: figures are laid out at the width they print at
 PDF_VIEWPORT = {"width": 1047, "height": 740}
 
@@ -598,7 +597,7 @@ def export_pdfs(out_dir: Path = REPORTS_DIR, *, chromium: str | None = None, log
     pdf_dir.mkdir(parents=True, exist_ok=True)
     if browser is not None:
         return [_print_page(browser, page_path, pdf_dir, log) for page_path in pages]
-    chromium = chromium or os.environ.get(CHROMIUM_ENV) or DEFAULT_CHROMIUM
+    chromium = chromium or settings.get(CHROMIUM_ENV)
     if not Path(chromium).exists():
         raise ReportError(f"Chromium not found at {chromium}: install Debian's chromium or set {CHROMIUM_ENV}")
     os.environ.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")

@@ -14,7 +14,7 @@ It also holds what the reports share: the report language (``CS_REPORT_LANG``,
 ``ja`` by default, or ``en``) with ``tr(en, ja)`` for every label and ``name(kind, code)``
 for the display name of every code (seed ``display_names``), money as ¥M/¥B or
 万円/億円, dates in the language's convention, the minimum n below which a rate is
-greyed out (``CS_REPORT_MIN_N``), one colour per tier and stage, sortable tables with a
+greyed out (the dbt var ``min_n_to_show``), one colour per tier and stage, sortable tables with a
 CSV download, a plotly template whose font renders Japanese, and the renderer that
 embeds plotly.js once per page (no CDN) when ``cs_warehouse.reports`` runs the
 notebooks.
@@ -31,14 +31,12 @@ import duckdb
 import pandas as pd
 
 from cs_warehouse import contract as _contract
+from cs_warehouse import settings
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 REPORT_MODE_ENV = "CS_REPORT_RENDER"
 LANG_ENV = "CS_REPORT_LANG"
-MIN_N_ENV = "CS_REPORT_MIN_N"
 LANGUAGES = ("ja", "en")
-DEFAULT_LANGUAGE = "ja"  # the audience of the reports is mostly Japanese
-DEFAULT_MIN_N = 10
 DISPLAY_NAMES_CSV = PROJECT_DIR / "seeds" / "display_names.csv"
 FONT_FAMILY = "Noto Sans CJK JP, Noto Sans JP, Hiragino Sans, Yu Gothic, Meiryo, sans-serif"
 
@@ -79,12 +77,8 @@ _connections: dict[str, duckdb.DuckDBPyConnection] = {}
 # --- reading the warehouse -------------------------------------------------------
 
 def warehouse_path() -> Path:
-    """The warehouse file: $CS_WAREHOUSE_PATH, or warehouse.duckdb at the project root."""
-    configured = os.environ.get("CS_WAREHOUSE_PATH")
-    path = Path(configured) if configured else PROJECT_DIR / "warehouse.duckdb"
-    if not path.is_absolute():
-        path = PROJECT_DIR / path
-    return path
+    """The warehouse file: the setting CS_WAREHOUSE_PATH (settings.mk)."""
+    return settings.path("CS_WAREHOUSE_PATH")
 
 
 class WarehouseNotFound(FileNotFoundError):
@@ -296,8 +290,8 @@ def shift_months(month, months_: int) -> pd.Timestamp:
 # --- language ----------------------------------------------------------------------
 
 def language() -> str:
-    """The report language: $CS_REPORT_LANG ('ja' or 'en'), 'ja' when unset."""
-    value = (os.environ.get(LANG_ENV) or DEFAULT_LANGUAGE).strip().lower()
+    """The report language: the setting CS_REPORT_LANG ('ja' or 'en'; settings.mk: 'ja')."""
+    value = settings.get(LANG_ENV).lower()
     if value not in LANGUAGES:
         raise ValueError(f"{LANG_ENV}={value!r} is not a report language: use one of {', '.join(LANGUAGES)}")
     return value
@@ -309,13 +303,21 @@ def tr(en: str, ja: str) -> str:
 
 
 def min_n() -> int:
-    """Rates from fewer observations than this are greyed out or not quoted ($CS_REPORT_MIN_N, default 10)."""
-    value = os.environ.get(MIN_N_ENV, "").strip()
-    if not value:
-        return DEFAULT_MIN_N
-    if not value.isdigit() or int(value) < 1:
-        raise ValueError(f"{MIN_N_ENV}={value!r} must be a whole number of at least 1")
-    return int(value)
+    """Rates from fewer observations than this are greyed out or not quoted: the dbt var
+    min_n_to_show that flagged them in the marts (dbt_project.yml, or CS_DBT_VARS)."""
+    dbt_vars = _contract.project_vars(_dbt_vars_setting())
+    value = dbt_vars["min_n_to_show"]
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"the dbt var min_n_to_show={value!r} must be a whole number of at least 1")
+    return value
+
+
+def _dbt_vars_setting() -> dict:
+    """The dbt vars given in the setting CS_DBT_VARS (YAML), as the build got them."""
+    import yaml
+
+    text = settings.get("CS_DBT_VARS")
+    return dict(yaml.safe_load(text) or {}) if text else {}
 
 
 _display_names: pd.DataFrame | None = None

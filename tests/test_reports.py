@@ -538,9 +538,14 @@ def test_report_language_setting_is_checked(monkeypatch):
         reports.report_language()
     monkeypatch.delenv("CS_REPORT_LANG")
     assert wh.language() == "ja", "the default language is Japanese"
-    monkeypatch.setenv("CS_REPORT_MIN_N", "0")
-    with pytest.raises(ValueError, match="CS_REPORT_MIN_N"):
+    # the n below which a rate is greyed out is the dbt var that flagged it in the marts
+    monkeypatch.setenv("CS_DBT_VARS", "{min_n_to_show: 25}")
+    assert wh.min_n() == 25
+    monkeypatch.setenv("CS_DBT_VARS", "{min_n_to_show: 0}")
+    with pytest.raises(ValueError, match="min_n_to_show"):
         wh.min_n()
+    monkeypatch.delenv("CS_DBT_VARS")
+    assert wh.min_n() == 10
 
 
 def test_language_helpers():

@@ -1,0 +1,31 @@
+# The settings of the warehouse that are not figures: where files are, what the
+# machine may use, how the reports and Superset run. One place: the Makefile
+# includes this file and cs_warehouse/settings.py reads it; an environment
+# variable of the same name wins over both. Relative paths are relative to the
+# repository. profiles.yml and the macro cs_raw_dir repeat a few defaults for a
+# plain `dbt build`; tests/test_settings.py checks they agree with this file.
+# (A setting that changes a figure is a dbt var in dbt_project.yml: README, "Settings".)
+
+# the raw exports, and the warehouse file that is built and published
+CS_RAW_DIR ?= data/demo
+CS_WAREHOUSE_PATH ?= warehouse.duckdb
+# dbt vars for the make targets and the Python commands, as YAML ('{as_of_date: 2026-06-30}')
+CS_DBT_VARS ?=
+# dbt and DuckDB
+CS_DBT_THREADS ?= 2
+CS_DUCKDB_THREADS ?= 2
+CS_DUCKDB_MEMORY_LIMIT ?= 4.5GB
+CS_DUCKDB_ACCESS_MODE ?= automatic
+# where DuckDB spills; empty: <warehouse file>.tmp beside it
+CS_DUCKDB_TEMP_DIRECTORY ?=
+# DuckDB's memory limit in `make validate`
+CS_VALIDATE_MEMORY_LIMIT ?= 2GB
+# the reports: language (ja or en), and the Chromium that prints them to PDF
+CS_REPORT_LANG ?= ja
+CS_CHROMIUM ?= /usr/bin/chromium
+# Superset (`make bi`): its state directory, address and login
+CS_BI_HOME ?= .bi
+CS_BI_HOST ?= 127.0.0.1
+CS_BI_PORT ?= 8088
+CS_BI_USER ?= admin
+CS_BI_PASSWORD ?= admin
