@@ -11,6 +11,7 @@ import numpy as np
 # the trailing window of the health components (metrics.md), in days
 WINDOW = 28
 
+
 def _iso(days) -> np.ndarray:
     return np.datetime_as_string(np.asarray(days, dtype=np.int64).astype("datetime64[D]"), unit="D")
 

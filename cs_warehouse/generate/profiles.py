@@ -49,7 +49,6 @@ LEVEL_MIN, LEVEL_MAX = 0.1, 0.9
 FEATURE_SHARES = {1: [1.0], 2: [0.65, 0.35], 3: [0.5, 0.3, 0.2]}
 
 
-
 # --- profiles: the planted effects a dataset is generated with ----------------------
 @dataclass(frozen=True)
 class Profile:
