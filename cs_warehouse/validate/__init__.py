@@ -37,9 +37,9 @@ Modules
 ``findings`` (the levels, ``Finding``, ``ValidationReport``), ``suites`` (the
 great-expectations context, ``expectations()``), ``files`` (encoding, CSV header and
 read expressions, as the macros of macros/raw/ read a file), ``checks`` (the
-``Validator`` and ``validate()``, with ``row_rules``: keys, row rules, the as-of date), ``render`` (validation.json and .html,
-``write_reports()``) and ``cli`` (``main()``). This package re-exports the names
-other code imports.
+``Validator`` and ``validate()``) with its part ``row_rules`` (keys, row rules, the
+as-of date, FX coverage), ``render`` (validation.json and .html, ``write_reports()``)
+and ``cli`` (``main()``). This package re-exports the names other code imports.
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@
 The command line (``python -m cs_warehouse.validate``, the Makefile's ``validate``):
 validates one directory, prints the summary, writes reports/validation.json and
 .html, and exits with the report's exit status (see the package docstring). The
-dbt vars come from CS_DBT_VARS and --vars, as for the build.
+dbt vars come from CS_DBT_VARS and --vars, as for the build. The first paragraph of
+this docstring is the description --help prints.
 """
 from __future__ import annotations
 
