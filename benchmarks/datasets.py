@@ -3,7 +3,7 @@
 A dataset lives in ``<data_dir>/N<accounts>-s<seed>/``. The generator writes into
 it, and only when it has finished does the harness write the marker file
 ``.generated.json`` (the generator's command, its time and peak RSS, the usage
-row count, a hash of the generator's source). A directory without a marker, e.g.
+row count, a hash of the generator's source files). A directory without a marker, e.g.
 from a killed generation, is wiped and generated again; a marker for other
 generator options makes the harness regenerate.
 
@@ -34,7 +34,7 @@ from benchmarks.measure import run_measured
 from cs_warehouse.dbt_runner import PROJECT_DIR
 
 MARKER = ".generated.json"
-GENERATOR_SOURCE = PROJECT_DIR / "cs_warehouse" / "generate.py"
+GENERATOR_SOURCE = PROJECT_DIR / "cs_warehouse" / "generate"  # the generator package
 
 
 @dataclass
@@ -56,6 +56,17 @@ def _sha256(path: Path) -> str:
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
+    return digest.hexdigest()
+
+
+def _source_sha256(package: Path) -> str:
+    """One hash over every .py file of a package (relative path and content), so that
+    a change in any module of the generator shows, and moving code between its
+    modules does too."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*.py")):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(_sha256(path).encode() + b"\0")
     return digest.hexdigest()
 
 
@@ -88,8 +99,8 @@ def ensure_dataset(data_dir: Path, accounts: int, seed: int, generator_args: lis
     marker = _read_marker(directory)
     if marker is not None and not regenerate:
         if {key: marker.get(key) for key in wanted} == wanted and (directory / "usage.parquet").exists():
-            if marker.get("generator_sha256") != _sha256(GENERATOR_SOURCE):
-                _log(f"reusing {directory}, although cs_warehouse/generate.py changed since it was generated "
+            if marker.get("generator_sha256") != _source_sha256(GENERATOR_SOURCE):
+                _log(f"reusing {directory}, although cs_warehouse/generate/ changed since it was generated "
                      "(--regenerate to generate it again)")
             else:
                 _log(f"reusing {directory} ({marker['usage_rows']:,} usage rows)")
@@ -113,7 +124,7 @@ def ensure_dataset(data_dir: Path, accounts: int, seed: int, generator_args: lis
     marker = {
         **wanted,
         "command": measurement.command,
-        "generator_sha256": _sha256(GENERATOR_SOURCE),
+        "generator_sha256": _source_sha256(GENERATOR_SOURCE),
         "usage_rows": usage_row_count(directory / "usage.parquet"),
         "seconds": round(measurement.wall_seconds, 3),
         "peak_rss_bytes": measurement.peak_rss_bytes,

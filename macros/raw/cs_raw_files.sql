@@ -102,7 +102,7 @@
     RFC 4180 (and Python's csv module) read them: a quote opens a quoted field
     where it starts the field (after spaces), "" inside it is one quote, and
     anything after its closing quote is kept as it is. None where a quote is left
-    open. cs_warehouse.validate.csv_fields is the same reading. -#}
+    open. cs_warehouse.validate.files.csv_fields is the same reading. -#}
 {% macro cs_csv_fields(line) %}
     {%- set state = namespace(fields=[], field='', mode='start') -%}
     {%- for char in line -%}
