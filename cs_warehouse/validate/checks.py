@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from cs_warehouse import settings
 from cs_warehouse.contract import (
     Column,
     Contract,
@@ -64,8 +65,8 @@ class Validator(RowRulesMixin):
         self.today = dt.date.today()
         self._temp = tempfile.TemporaryDirectory(prefix="cs-validate-")
         self.db = duckdb.connect(":memory:", config={
-            "threads": int(os.environ.get("CS_DUCKDB_THREADS", "2")),
-            "memory_limit": os.environ.get("CS_VALIDATE_MEMORY_LIMIT", "2GB"),
+            "threads": int(settings.get("CS_DUCKDB_THREADS")),
+            "memory_limit": settings.get("CS_VALIDATE_MEMORY_LIMIT"),
             "temp_directory": self._temp.name,
             "preserve_insertion_order": False,
         })

@@ -9,10 +9,10 @@ this docstring is the description --help prints.
 from __future__ import annotations
 
 import argparse
-import os
 
 import yaml
 
+from cs_warehouse import settings
 from cs_warehouse.contract import PROJECT_DIR
 from cs_warehouse.validate.checks import validate
 from cs_warehouse.validate.render import write_reports
@@ -22,7 +22,7 @@ REPORTS_DIR = PROJECT_DIR / "reports"
 
 def env_dbt_vars() -> dict:
     """The dbt vars of the environment variable CS_DBT_VARS (YAML or JSON), if set."""
-    text = os.environ.get("CS_DBT_VARS", "").strip()
+    text = settings.get("CS_DBT_VARS")
     return dict(yaml.safe_load(text) or {}) if text else {}
 
 
