@@ -56,7 +56,9 @@ def render(manifest: dict) -> str:
             lines.append("| column | type | description |")
             lines.append("|---|---|---|")
             for column in node["columns"].values():
-                lines.append(f"| `{column['name']}` | {column.get('data_type') or ''} | "
+                not_null = any(constraint.get("type") == "not_null" for constraint in column.get("constraints") or [])
+                data_type = (column.get("data_type") or "") + (", not null" if not_null else "")
+                lines.append(f"| `{column['name']}` | {data_type} | "
                              f"{_one_line(column.get('description', ''))} |")
             lines.append("")
     return "\n".join(lines).rstrip() + "\n"
