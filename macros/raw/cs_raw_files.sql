@@ -125,3 +125,28 @@
     {%- do state.fields.append(state.field) -%}
     {{- return(state.fields) -}}
 {% endmacro %}
+
+
+{#- The accepted values the raw contract declares for a column (meta.accepted_values),
+    for tests downstream that check the same list: cs_contract_accepted_values('surveys',
+    'survey'). cs_contract_source_names(): every source of the contract. Both read the
+    graph, so they are for tests' arguments, which render when the tests run. -#}
+{% macro cs_contract_accepted_values(source_name, column_name) %}
+    {%- if not execute -%}
+        {{- return([]) -}}
+    {%- endif -%}
+    {%- set column = cs_contract(source_name).columns.get(column_name) -%}
+    {%- if column is none or not column.meta.get('accepted_values') -%}
+        {{ exceptions.raise_compiler_error('The raw contract declares no accepted_values for ' ~ source_name ~ '.' ~ column_name) }}
+    {%- endif -%}
+    {{- return(column.meta['accepted_values']) -}}
+{% endmacro %}
+
+
+{% macro cs_contract_source_names() %}
+    {%- set names = [] -%}
+    {%- for node in graph.sources.values() if node.source_name == 'raw' -%}
+        {%- do names.append(node.name) -%}
+    {%- endfor -%}
+    {{- return(names | sort) -}}
+{% endmacro %}
