@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from cs_warehouse import settings
+
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 
 
@@ -29,29 +31,31 @@ def run_dbt(
     env: dict | None = None,
     check: bool = False,
     timeout: float | None = None,
+    project_dir: str | os.PathLike | None = None,
 ) -> subprocess.CompletedProcess:
     """Run `dbt <args>` in the project directory and return the finished process.
 
     stdout and stderr are captured as text. With check=True a non-zero exit raises
-    RuntimeError carrying dbt's output.
+    RuntimeError carrying dbt's output. project_dir runs another copy of the project
+    (the tests use one with an edited contract); the profile is always this one's.
     """
     full_env = dict(os.environ)
     full_env["DO_NOT_TRACK"] = "1"
-    if not full_env.get("CS_RAW_DIR", "").strip():
-        full_env["CS_RAW_DIR"] = str(PROJECT_DIR / "data" / "demo")
+    full_env["CS_RAW_DIR"] = str(settings.path("CS_RAW_DIR"))
     if raw_dir is not None:
         full_env["CS_RAW_DIR"] = str(Path(raw_dir).resolve())
     if warehouse is not None:
         full_env["CS_WAREHOUSE_PATH"] = str(Path(warehouse).resolve())
     if env:
         full_env.update({key: str(value) for key, value in env.items()})
-    command = [dbt_executable(), *args, "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(PROJECT_DIR)]
+    project = Path(project_dir or PROJECT_DIR)
+    command = [dbt_executable(), *args, "--profiles-dir", str(PROJECT_DIR), "--project-dir", str(project)]
     if target_path is not None:
         command += ["--target-path", str(target_path), "--log-path", str(Path(target_path) / "logs")]
     if dbt_vars:
         command += ["--vars", json.dumps(dbt_vars)]
     completed = subprocess.run(
-        command, cwd=PROJECT_DIR, env=full_env, capture_output=True, text=True, timeout=timeout
+        command, cwd=project, env=full_env, capture_output=True, text=True, timeout=timeout
     )
     if check and completed.returncode != 0:
         raise RuntimeError(

@@ -13,8 +13,11 @@
                         when_column, ranges}, first_of_month {column}, not_in_future
                         {column} (not after the build day).
         The row rules that need other rows (no_overlap, fx_rate_for_active_months)
-        are written in the model that has them, which names them in rules_in_model;
-        a rule the contract declares and nobody applies stops the build.
+        are written in the model that has them, which lists them in rules_in_model
+        with the parameters its SQL uses ({'rule': 'no_overlap', 'partition':
+        'account_id', ...}). Compiling stops when a declared rule is applied by
+        nobody, when a model applies a rule the contract does not declare, or when
+        the parameters differ from the contract's.
 
     cs_duplicate_key_rule(raw, rows)
         CTEs from `rows` (which has row_reason) to rows_with_key_reasons, which adds
@@ -55,6 +58,10 @@
     {%- endfor -%}
 
     {%- set declared = [] -%}
+    {%- set in_model = {} -%}
+    {%- for rule in rules_in_model -%}
+        {%- do in_model.update({rule.rule: rule}) -%}
+    {%- endfor -%}
     {%- for rule in contract.meta.get('row_rules', []) -%}
         {%- do declared.append(rule.rule) -%}
         {%- if rule.rule == 'not_before' -%}
@@ -72,12 +79,16 @@
         {%- elif rule.rule == 'not_in_future' -%}
             {%- do checks.append("case when typed." ~ rule.column ~ " > current_date then '"
                 ~ rule.column ~ " after the build day' end") -%}
-        {%- elif rule.rule not in rules_in_model -%}
+        {%- elif rule.rule not in in_model -%}
             {{ exceptions.raise_compiler_error('The raw contract declares row rule ' ~ rule.rule ~ ' for ' ~ raw.source_name
                 ~ ', which base_raw__' ~ raw.source_name ~ ' does not apply') }}
+        {%- elif in_model[rule.rule] != rule -%}
+            {{ exceptions.raise_compiler_error('base_raw__' ~ raw.source_name ~ ' applies row rule ' ~ rule.rule
+                ~ ' as ' ~ tojson(in_model[rule.rule]) ~ ', but the raw contract declares ' ~ tojson(rule)
+                ~ ': the SQL of the model and the contract must say the same') }}
         {%- endif -%}
     {%- endfor -%}
-    {%- for rule in rules_in_model if rule not in declared -%}
+    {%- for rule in in_model if rule not in declared -%}
         {{ exceptions.raise_compiler_error('base_raw__' ~ raw.source_name ~ ' applies row rule ' ~ rule
             ~ ', which the raw contract does not declare for ' ~ raw.source_name) }}
     {%- endfor -%}

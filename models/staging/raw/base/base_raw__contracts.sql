@@ -38,7 +38,7 @@ known_accounts as (
 rows_with_row_reasons as (
     select
         typed.*,
-        {{ cs_row_reason(raw, rules_in_model=['fx_rate_for_active_months']) }} as row_reason
+        {{ cs_row_reason(raw, rules_in_model=[{'rule': 'fx_rate_for_active_months'}]) }} as row_reason
     from typed
     left join known_accounts
         on known_accounts.account_id = typed.account_id

@@ -37,7 +37,8 @@ known_csms as (
 rows_with_row_reasons as (
     select
         typed.*,
-        {{ cs_row_reason(raw, rules_in_model=['no_overlap']) }} as row_reason
+        {{ cs_row_reason(raw, rules_in_model=[
+            {'rule': 'no_overlap', 'partition': 'account_id', 'from': 'valid_from', 'to': 'valid_to'}]) }} as row_reason
     from typed
     left join known_accounts
         on known_accounts.account_id = typed.account_id
