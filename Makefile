@@ -1,6 +1,6 @@
 # The two commands: `make build` (set up, validate the raw files, build the
 # warehouse from the bundled demo data, publish it, render the reports) and
-# `make test` (run every test). See README.md.
+# `make test` (lint, then run every test). See README.md.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -58,15 +58,15 @@ lab: setup
 # ruff on the Python, sqlfluff (dbt templater, DuckDB dialect) on the models and dbt tests;
 # sqlfluff compiles the project, and the staging models query their base tables when
 # they compile (the reject gate), so it reads the demo build in target/lint.duckdb
-# (built when missing)
+# (built when missing). `make test` runs it first: a lint finding fails the tests.
 LINT_WAREHOUSE := $(CURDIR)/target/lint.duckdb
 lint: setup
 	$(BIN)/ruff check .
 	test -f $(LINT_WAREHOUSE) || CS_WAREHOUSE_PATH=$(LINT_WAREHOUSE) $(BIN)/dbt build --quiet --exclude-resource-type test unit_test
 	CS_WAREHOUSE_PATH=$(LINT_WAREHOUSE) $(BIN)/sqlfluff lint models tests/dbt analyses
 
-test: setup
-	$(BIN)/ruff check .
+# lint (ruff and sqlfluff), then pytest
+test: lint
 	$(BIN)/python -m pytest tests
 
 # the benchmark harness (benchmarks/README.md): `make bench` at a smoke size (200

@@ -62,8 +62,8 @@ churns_with_state as (
 
 final as (
     select
-        (select period_start from period) as period_start,
-        (select period_end from period) as period_end,
+        (select period.period_start from period) as period_start,
+        (select period.period_end from period) as period_end,
         stage_before,
         condition_before,
         tenure_phase,
@@ -74,4 +74,4 @@ final as (
 )
 
 select * from final
-order by churned_arr desc, stage_before, condition_before, tenure_phase
+order by churned_arr desc, stage_before asc, condition_before asc, tenure_phase asc

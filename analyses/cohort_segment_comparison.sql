@@ -13,14 +13,15 @@ cohort_retention as (
 segments_compared as (
     select *
     from cohort_retention
-    where segment_type = '{{ var("analysis_segment_type", "tier") }}'
+    where
+        segment_type = '{{ var("analysis_segment_type", "tier") }}'
+        {%- if var('analysis_cohort_from', none) %}
+        and cohort_month >= cast('{{ var("analysis_cohort_from") }}' as date)
+        {%- endif %}
         and segment in (
             '{{ var("analysis_segment_a", "tier2_mid_touch") }}',
             '{{ var("analysis_segment_b", "tier3_low_touch") }}'
         )
-        {% if var('analysis_cohort_from', none) %}
-        and cohort_month >= cast('{{ var("analysis_cohort_from") }}' as date)
-        {% endif %}
 ),
 
 pooled as (

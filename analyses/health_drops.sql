@@ -68,4 +68,4 @@ final as (
 )
 
 select * from final
-order by health_drop desc, account_id
+order by health_drop desc, account_id asc

@@ -19,13 +19,12 @@ latest as (
 ),
 
 quarter as (
-    select
-        {% if var('analysis_quarter_start', none) %}
-        cast('{{ var("analysis_quarter_start") }}' as date) as quarter_start
-        {% else %}
-        -- the quarter whose last month is at or before the latest month
-        cast({{ dbt.date_trunc('quarter', dbt.dateadd('month', -2, 'latest_month')) }} as date) as quarter_start
-        {% endif %}
+    {%- if var('analysis_quarter_start', none) %}
+    select cast('{{ var("analysis_quarter_start") }}' as date) as quarter_start
+    {%- else %}
+    -- the quarter whose last month is at or before the latest month
+    select cast({{ dbt.date_trunc('quarter', dbt.dateadd('month', -2, 'latest_month')) }} as date) as quarter_start
+    {%- endif %}
     from latest
 ),
 
@@ -60,7 +59,7 @@ mrr_at_end as (
 
 final as (
     select
-        (select quarter_start from quarter_bounds) as quarter_start,
+        (select quarter_bounds.quarter_start from quarter_bounds) as quarter_start,
         customers_at_start.tier,
         customers_at_start.csm_id,
         count(*) as customers_at_start,
@@ -68,7 +67,7 @@ final as (
         sum(coalesce(mrr_at_end.end_mrr, 0)) as end_mrr,
         sum(coalesce(mrr_at_end.end_mrr, 0)) / sum(customers_at_start.start_mrr) as nrr,
         sum(least(coalesce(mrr_at_end.end_mrr, 0), customers_at_start.start_mrr))
-            / sum(customers_at_start.start_mrr) as grr
+        / sum(customers_at_start.start_mrr) as grr
     from customers_at_start
     left join mrr_at_end
         on mrr_at_end.account_id = customers_at_start.account_id

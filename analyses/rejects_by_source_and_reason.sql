@@ -17,4 +17,4 @@ final as (
 )
 
 select * from final
-order by rejected_rows desc, source, reason
+order by rejected_rows desc, source asc, reason asc

@@ -43,13 +43,13 @@ transitions_in_period as (
 
 final as (
     select
-        (select period_start from period) as period_start,
-        (select period_end from period) as period_end,
+        (select period.period_start from period) as period_start,
+        (select period.period_end from period) as period_end,
         from_stage,
         to_stage,
         accounts,
         cast(accounts as double)
-            / sum(accounts) over (partition by from_stage) as share_of_from_stage
+        / sum(accounts) over (partition by from_stage) as share_of_from_stage
     from transitions_in_period
 )
 

@@ -86,8 +86,8 @@ final as (
         promoter_months.account_id is not null as has_promoter_nps,
         community_months.account_id is not null as has_community_activity,
         coalesce(accounts.is_advocate, false)
-            or promoter_months.account_id is not null
-            or community_months.account_id is not null as is_advocate
+        or promoter_months.account_id is not null
+        or community_months.account_id is not null as is_advocate
     from customer_months
     left join accounts
         on accounts.account_id = customer_months.account_id

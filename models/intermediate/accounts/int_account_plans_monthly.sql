@@ -17,9 +17,9 @@ ranked_lines as (
         row_number() over (
             partition by account_id, month
             order by
-                case when line_type = 'base' then 0 else 1 end,
+                case when line_type = 'base' then 0 else 1 end asc,
                 mrr desc,
-                plan
+                plan asc
         ) as line_order
     from line_snapshots
 ),

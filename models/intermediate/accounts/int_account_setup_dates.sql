@@ -34,7 +34,7 @@ first_usage_days as (
         min(usage_date) as setup_date
     from account_days
     where events > 0
-        and not (select has_milestones from milestones_presence)
+        and not (select milestones_presence.has_milestones from milestones_presence)
     group by account_id
 ),
 

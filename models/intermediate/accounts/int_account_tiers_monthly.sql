@@ -30,8 +30,7 @@ customer_months as (
 -- on a handful of rows, not a comparison with every tier. ARR below every min_arr
 -- has no band (tier null).
 thresholds as (
-    select distinct
-        min_arr as lower_arr
+    select distinct min_arr as lower_arr
     from tier_policy
 ),
 
@@ -47,8 +46,8 @@ band_ranks as (
 
 tier_bands as (
     select
-        cast(lower_arr as decimal(38,10)) as lower_arr,
-        cast(coalesce(lead(lower_arr) over (order by lower_arr), 1e27) as decimal(38,10)) as upper_arr,
+        cast(lower_arr as decimal(38, 10)) as lower_arr,
+        cast(coalesce(lead(lower_arr) over (order by lower_arr), 1e27) as decimal(38, 10)) as upper_arr,
         tier_rank
     from band_ranks
 ),

@@ -23,7 +23,7 @@ assignments_at_snapshot as (
         assignments.valid_from,
         row_number() over (
             partition by assignments.account_id, months.month
-            order by assignments.valid_from desc, assignments.csm_id
+            order by assignments.valid_from desc, assignments.csm_id asc
         ) as assignment_order
     from months
     inner join assignments

@@ -15,8 +15,7 @@ with
 components as (
     select * from {{ ref('int_account_health_components_monthly') }}
 ),
-
-{%- if fitted %}
+{% if fitted %}
 weights as (
     select * from {{ cs_health_weights_relation() }} as active_weights
 ),

@@ -76,7 +76,7 @@ final as (
             as is_churned_within_stage_horizon,
         {{ cs_money('coalesce(horizon_months.mrr, 0)') }} as mrr_at_stage_horizon,
         customer_months.upsell_horizon_month <= customer_months.as_of_month
-            and customer_months.churn_horizon_month <= customer_months.as_of_month as is_condition_window_complete,
+        and customer_months.churn_horizon_month <= customer_months.as_of_month as is_condition_window_complete,
         coalesce(customer_months.next_expansion_month <= customer_months.upsell_horizon_month, false)
             as is_expanded_within_upsell_horizon,
         coalesce(customer_months.next_churn_month <= customer_months.churn_horizon_month, false)

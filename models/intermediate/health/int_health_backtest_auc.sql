@@ -35,31 +35,59 @@ with
 observations as (
     select * from {{ ref('int_health_backtest_observations') }}
     where is_observable
-    {% if is_incremental() %}
+        {% if is_incremental() %}
         and not exists (select 1 from {{ this }})
-    {% endif %}
+        {% endif %}
 ),
 
 outcomes as (
     select 'logo_churn' as outcome
-    union all select 'contraction'
-    union all select 'renewal_churn'
+    union all
+    select 'contraction'
+    union all
+    select 'renewal_churn'
 ),
 
 predictors as (
-    select 'health_score' as predictor, 'composite' as predictor_kind, false as is_baseline
-    union all select 'license_utilization', 'component', true
-    union all select 'stickiness', 'component', false
-    union all select 'breadth', 'component', false
-    union all select 'trend', 'component', false
-    union all select 'tenure_months', 'baseline', true
+    select
+        'health_score' as predictor,
+        'composite' as predictor_kind,
+        false as is_baseline
+    union all
+    select
+        'license_utilization' as predictor,
+        'component' as predictor_kind,
+        true as is_baseline
+    union all
+    select
+        'stickiness' as predictor,
+        'component' as predictor_kind,
+        false as is_baseline
+    union all
+    select
+        'breadth' as predictor,
+        'component' as predictor_kind,
+        false as is_baseline
+    union all
+    select
+        'trend' as predictor,
+        'component' as predictor_kind,
+        false as is_baseline
+    union all
+    select
+        'tenure_months' as predictor,
+        'baseline' as predictor_kind,
+        true as is_baseline
 ),
 
 groupings as (
     select 'overall' as grouping
-    union all select 'month'
-    union all select 'tier'
-    union all select 'stage'
+    union all
+    select 'month'
+    union all
+    select 'tier'
+    union all
+    select 'stage'
 ),
 
 long as (
@@ -84,9 +112,9 @@ long as (
             when 'logo_churn' then observations.is_churned_within_horizon
             when 'contraction' then observations.is_contracted_within_horizon
             when 'renewal_churn' then case observations.renewal_outcome
-                when 'churned' then true
-                when 'renewed' then false
-            end
+                    when 'churned' then true
+                    when 'renewed' then false
+                end
         end as is_positive
     from observations
     cross join outcomes

@@ -44,7 +44,7 @@ converted as (
         lines_active_at_snapshot.*,
         case
             when lines_active_at_snapshot.currency = {{ cs_sql_string(var('reporting_currency')) }}
-                then cast(1 as decimal(18,6))
+                then cast(1 as decimal(18, 6))
             else fx_rates.rate
         end as fx_rate
     from lines_active_at_snapshot

@@ -19,12 +19,16 @@ account_months as (
     select * from {{ ref('int_account_mrr_spined_to_months') }}
 ),
 
+as_of as (
+    select max(as_of_date) as as_of_date from months
+),
+
 renewal_days as (
     select
         contract_lines.account_id,
         cast({{ dbt.dateadd('day', 1, 'contract_lines.end_date') }} as date) as renewal_date
     from contract_lines
-    cross join (select max(as_of_date) as as_of_date from months) as as_of
+    cross join as_of
     where contract_lines.end_date is not null
         and contract_lines.start_date <= as_of.as_of_date
 ),

@@ -41,10 +41,7 @@ features_ranked as (
     select
         *,
         case
-            when is_core then row_number() over (
-                partition by is_core
-                order by events desc, feature
-            )
+            when is_core then row_number() over (partition by is_core order by events desc, feature asc)
         end as core_usage_rank
     from features_classified
 ),

@@ -12,6 +12,7 @@ features as (
 ),
 
 {%- set text_null = 'cast(null as ' ~ dbt.type_string() ~ ')' %}
+
 -- the core features feature_x may be: every one but the var y
 x_candidates as (
     select
@@ -29,7 +30,7 @@ matrix_x as (
             (
                 select min(x_candidates.feature)
                 from x_candidates
-                where x_candidates.core_usage_rank = (select min(core_usage_rank) from x_candidates)
+                where x_candidates.core_usage_rank = (select min(x_ranks.core_usage_rank) from x_candidates as x_ranks)
             )
         ) as feature_x
 ),
@@ -53,7 +54,7 @@ final as (
             (
                 select min(y_candidates.feature)
                 from y_candidates
-                where y_candidates.core_usage_rank = (select min(core_usage_rank) from y_candidates)
+                where y_candidates.core_usage_rank = (select min(y_ranks.core_usage_rank) from y_candidates as y_ranks)
             )
         ) as feature_y
     from matrix_x

@@ -30,7 +30,7 @@ observations as (
         -- the last N days are the N days that end on the snapshot day
         coalesce(
             {{ dbt.datediff('latest_activity.last_community_activity_date', 'latest_activity.snapshot_date', 'day') }}
-                < {{ lookback_days }},
+            < {{ lookback_days }},
             false
         ) as has_community_activity
     from latest_activity

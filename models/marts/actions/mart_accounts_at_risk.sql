@@ -63,14 +63,15 @@ points_lost as (
     select
         health_now.account_id,
         health_now.health_score,
-        health_now.health_score - health_before.health_score as health_change,
         {%- for name, column, weight in components %}
-        health_now.{{ column }} as {{ name }},
+        -- renames license_utilization; the other components keep their name (AL09)
+        health_now.{{ column }} as {{ name }},  -- noqa: AL09
         case
             when health_now.present_weight > 0
                 then 100.0 * {{ weight }} * (1 - health_now.{{ column }}) / health_now.present_weight
-        end as {{ name }}_points_lost{{ ',' if not loop.last }}
+        end as {{ name }}_points_lost,
         {%- endfor %}
+        health_now.health_score - health_before.health_score as health_change
     from health_now
     left join health_before
         on health_before.account_id = health_now.account_id
@@ -86,8 +87,8 @@ main_drivers as (
         select
             drivers.*,
             row_number() over (
-                partition by account_id
-                order by driver_points_lost desc, driver_order
+                partition by drivers.account_id
+                order by drivers.driver_points_lost desc, drivers.driver_order asc
             ) as driver_position
         from (
             {%- for name, column, weight in components %}

@@ -98,7 +98,7 @@ final as (
         scored.days_until_renewal,
         cast(scored.risk_score as double) as risk_score,
         cast(row_number() over (
-            order by scored.risk_score desc, scored.arr desc, scored.account_id
+            order by scored.risk_score desc, scored.arr desc, scored.account_id asc
         ) as integer) as risk_rank,
         scored.csm_id,
         csms.csm_name

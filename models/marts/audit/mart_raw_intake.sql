@@ -37,11 +37,10 @@ rejected_per_source as (
         -- the usage rows the incremental aggregate holds: a refresh that skipped rows
         -- of the export would make rows_read <> rows_accepted + rows_rejected here
         cast(coalesce(sum(usage_rows), 0) as bigint) as rows_accepted
-    from {{ ref('int_usage_aggregated_to_account_days') }}
         {%- else %}
         count(*) as rows_accepted
-    from {{ ref('stg_raw__' ~ source_name) }}
         {%- endif %}
+    from {{ ref('int_usage_aggregated_to_account_days' if source_name == 'usage' else 'stg_raw__' ~ source_name) }}
 ),
 {% endfor %}
 

@@ -47,13 +47,29 @@ observations as (
 ),
 
 segment_members as (
-    select account_id, 'all' as segment_type, 'all' as segment from account_segments
+    select
+        account_id,
+        'all' as segment_type,
+        'all' as segment
+    from account_segments
     union all
-    select account_id, 'tier' as segment_type, coalesce(tier, 'none') as segment from account_segments
+    select
+        account_id,
+        'tier' as segment_type,
+        coalesce(tier, 'none') as segment
+    from account_segments
     union all
-    select account_id, 'industry' as segment_type, industry as segment from account_segments
+    select
+        account_id,
+        'industry' as segment_type,
+        industry as segment
+    from account_segments
     union all
-    select account_id, 'plan' as segment_type, coalesce(plan, 'none') as segment from account_segments
+    select
+        account_id,
+        'plan' as segment_type,
+        coalesce(plan, 'none') as segment
+    from account_segments
 ),
 
 member_observations as (

@@ -34,10 +34,20 @@ start_books as (
         assignments.csm_id,
         count(*) as customers_start,
         sum(account_months.previous_mrr) as mrr_start,
-        sum(case when account_months.movement = 'expansion'
-            then account_months.mrr - account_months.previous_mrr else 0 end) as expansion_mrr,
-        sum(case when account_months.movement = 'contraction'
-            then account_months.previous_mrr - account_months.mrr else 0 end) as contraction_mrr,
+        sum(
+            case
+                when account_months.movement = 'expansion'
+                    then account_months.mrr - account_months.previous_mrr
+                else 0
+            end
+        ) as expansion_mrr,
+        sum(
+            case
+                when account_months.movement = 'contraction'
+                    then account_months.previous_mrr - account_months.mrr
+                else 0
+            end
+        ) as contraction_mrr,
         sum(case when account_months.movement = 'churn' then account_months.previous_mrr else 0 end) as churned_mrr,
         count(case when account_months.movement = 'churn' then 1 end) as churned_customers
     from account_months

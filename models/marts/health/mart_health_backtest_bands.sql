@@ -14,19 +14,32 @@ observations as (
 
 bands as (
     {%- for decile in range(1, 11) %}
-    select 'health_decile' as band_type, '{{ decile }}' as band, {{ decile }} as band_rank
+    select
+        'health_decile' as band_type,
+        '{{ decile }}' as band,
+        {{ decile }} as band_rank
     union all
     {%- endfor %}
-    select 'condition' as band_type, condition as band, condition_rank as band_rank
+    select
+        'condition' as band_type,
+        condition as band,
+        condition_rank as band_rank
     from {{ cs_conditions_relation() }} as conditions
 ),
 
 observed as (
-    select 'health_decile' as band_type, cast(health_decile as {{ dbt.type_string() }}) as band, health_score,
+    select
+        'health_decile' as band_type,
+        cast(health_decile as {{ dbt.type_string() }}) as band,
+        health_score,
         is_churned_within_horizon
     from observations
     union all
-    select 'condition' as band_type, condition as band, health_score, is_churned_within_horizon
+    select
+        'condition' as band_type,
+        condition as band,
+        health_score,
+        is_churned_within_horizon
     from observations
 ),
 

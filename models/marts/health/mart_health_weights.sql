@@ -29,10 +29,10 @@ weightings as (
     union all
     select
         'fitted' as weighting,
-        max(case when component = 'license_utilization' then fitted_weight end),
-        max(case when component = 'stickiness' then fitted_weight end),
-        max(case when component = 'breadth' then fitted_weight end),
-        max(case when component = 'trend' then fitted_weight end)
+        max(case when component = 'license_utilization' then fitted_weight end) as weight_utilization,
+        max(case when component = 'stickiness' then fitted_weight end) as weight_stickiness,
+        max(case when component = 'breadth' then fitted_weight end) as weight_breadth,
+        max(case when component = 'trend' then fitted_weight end) as weight_trend
     from fit
 ),
 

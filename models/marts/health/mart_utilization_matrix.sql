@@ -26,11 +26,17 @@ matrix_features as (
 ),
 
 levels as (
-    select 'none' as usage_level, 1 as level_rank
+    select
+        'none' as usage_level,
+        1 as level_rank
     union all
-    select 'low' as usage_level, 2 as level_rank
+    select
+        'low' as usage_level,
+        2 as level_rank
     union all
-    select 'high' as usage_level, 3 as level_rank
+    select
+        'high' as usage_level,
+        3 as level_rank
 ),
 
 observed_months as (

@@ -124,16 +124,16 @@ trailing_churn as (
         *,
         count(logo_churn_rate) over trailing_year as churn_months_known,
         {{ cs_product('1 - logo_churn_rate') }} over trailing_year as churn_survival_12m,
-        avg(logo_churn_rate) over trailing_year as mean_logo_churn_rate_12m
+        avg(logo_churn_rate) over trailing_year as trailing_mean_logo_churn_rate
     from rates
     window trailing_year as (order by month rows between 11 preceding and current row)
 ),
 
 annualised as (
     select
-        * except (churn_survival_12m, mean_logo_churn_rate_12m),
+        *,
         case when churn_months_known = 12 then 1 - churn_survival_12m end as annualized_logo_churn,
-        case when churn_months_known = 12 then mean_logo_churn_rate_12m end as mean_logo_churn_rate_12m
+        case when churn_months_known = 12 then trailing_mean_logo_churn_rate end as mean_logo_churn_rate_12m
     from trailing_churn
 ),
 
@@ -149,10 +149,14 @@ maturity as (
         ) as level_order
     from annualised
     inner join maturity_levels
-        on (maturity_levels.min_nrr_12m is null
-            or annualised.nrr_12m >= maturity_levels.min_nrr_12m)
-        and (maturity_levels.max_mean_logo_churn_12m is null
-            or annualised.mean_logo_churn_rate_12m <= maturity_levels.max_mean_logo_churn_12m)
+        on (
+            maturity_levels.min_nrr_12m is null
+            or annualised.nrr_12m >= maturity_levels.min_nrr_12m
+        )
+        and (
+            maturity_levels.max_mean_logo_churn_12m is null
+            or annualised.mean_logo_churn_rate_12m <= maturity_levels.max_mean_logo_churn_12m
+        )
     where annualised.nrr_12m is not null
 ),
 

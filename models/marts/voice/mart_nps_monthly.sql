@@ -13,18 +13,33 @@ responses as (
 ),
 
 segmented_responses as (
-    select month, 'all' as segment_type, 'all' as segment, survey, score
+    select
+        month,
+        'all' as segment_type,
+        'all' as segment,
+        survey,
+        score
     from responses
 
     union all
 
-    select month, 'tier' as segment_type, tier as segment, survey, score
+    select
+        month,
+        'tier' as segment_type,
+        tier as segment,
+        survey,
+        score
     from responses
     where tier is not null
 
     union all
 
-    select month, 'stage' as segment_type, stage as segment, survey, score
+    select
+        month,
+        'stage' as segment_type,
+        stage as segment,
+        survey,
+        score
     from responses
     where stage is not null
 ),
@@ -56,11 +71,19 @@ all_segment_months as (
 ),
 
 segment_months as (
-    select month, segment_type, segment from all_segment_months
+    select
+        month,
+        segment_type,
+        segment
+    from all_segment_months
 
     union all
 
-    select month, segment_type, segment from aggregated
+    select
+        month,
+        segment_type,
+        segment
+    from aggregated
     where segment_type <> 'all'
 ),
 

@@ -21,33 +21,51 @@ tier_policy as (
 ),
 
 segments as (
-    select 'all' as segment_type, 'all' as segment
+    select
+        'all' as segment_type,
+        'all' as segment
 
     union all
 
-    select 'tier' as segment_type, tier as segment
+    select
+        'tier' as segment_type,
+        tier as segment
     from tier_policy
 
     union all
 
-    select 'stage' as segment_type, stage as segment
+    select
+        'stage' as segment_type,
+        stage as segment
     from {{ cs_stages_relation() }} as stages
 ),
 
 segmented_responses as (
-    select month, 'all' as segment_type, 'all' as segment, score
+    select
+        month,
+        'all' as segment_type,
+        'all' as segment,
+        score
     from responses
     where survey = 'nps'
 
     union all
 
-    select month, 'tier' as segment_type, tier as segment, score
+    select
+        month,
+        'tier' as segment_type,
+        tier as segment,
+        score
     from responses
     where survey = 'nps' and tier is not null
 
     union all
 
-    select month, 'stage' as segment_type, stage as segment, score
+    select
+        month,
+        'stage' as segment_type,
+        stage as segment,
+        score
     from responses
     where survey = 'nps' and stage is not null
 ),

@@ -29,20 +29,23 @@ aggregated as (
 
 final as (
     select
-        cohort_month,
-        cast(accounts as bigint) as accounts,
-        cast(completed_within_target as bigint) as completed_within_target,
-        {{ cs_ratio('completed_within_target', 'accounts') }} as completion_rate,
-        cast(median_days_to_value as double) as median_days_to_value,
-        cast(mean_days_to_value as double) as mean_days_to_value,
-        {{ cs_ratio('post_onboarding_upsold_accounts', 'reached_value_accounts') }} as post_onboarding_upsell_rate,
-        {{ cs_ratio('ces_score_sum', 'ces_responses') }} as mean_ces,
-        cast(reached_value_accounts as bigint) as reached_value_accounts,
-        cast(post_onboarding_upsold_accounts as bigint) as post_onboarding_upsold_accounts,
-        cast(ces_responses as bigint) as ces_responses,
-        cast({{ cs_wilson_low('completed_within_target', 'accounts') }} as double) as completion_rate_ci_low,
-        cast({{ cs_wilson_high('completed_within_target', 'accounts') }} as double) as completion_rate_ci_high,
-        {{ cs_is_below_min_n('accounts') }} as is_below_min_n,
+        aggregated.cohort_month,
+        cast(aggregated.accounts as bigint) as accounts,
+        cast(aggregated.completed_within_target as bigint) as completed_within_target,
+        {{ cs_ratio('aggregated.completed_within_target', 'aggregated.accounts') }} as completion_rate,
+        cast(aggregated.median_days_to_value as double) as median_days_to_value,
+        cast(aggregated.mean_days_to_value as double) as mean_days_to_value,
+        {{ cs_ratio('aggregated.post_onboarding_upsold_accounts', 'aggregated.reached_value_accounts') }}
+            as post_onboarding_upsell_rate,
+        {{ cs_ratio('aggregated.ces_score_sum', 'aggregated.ces_responses') }} as mean_ces,
+        cast(aggregated.reached_value_accounts as bigint) as reached_value_accounts,
+        cast(aggregated.post_onboarding_upsold_accounts as bigint) as post_onboarding_upsold_accounts,
+        cast(aggregated.ces_responses as bigint) as ces_responses,
+        cast({{ cs_wilson_low('aggregated.completed_within_target', 'aggregated.accounts') }} as double)
+            as completion_rate_ci_low,
+        cast({{ cs_wilson_high('aggregated.completed_within_target', 'aggregated.accounts') }} as double)
+            as completion_rate_ci_high,
+        {{ cs_is_below_min_n('aggregated.accounts') }} as is_below_min_n,
         -- every account of the cohort has had the whole target to complete: a cohort
         -- still inside its window shows a completion rate that can only rise
         coalesce(

@@ -5,13 +5,19 @@
 with
 
 customer_months as (
-    select account_id, month, mrr
+    select
+        account_id,
+        month,
+        mrr
     from {{ ref('fct_mrr_monthly') }}
     where is_customer
 ),
 
 account_monthly as (
-    select account_id, month, mrr
+    select
+        account_id,
+        month,
+        mrr
     from {{ ref('fct_account_monthly') }}
 )
 

@@ -6,7 +6,7 @@
 -- as_of_date to the day the export really ends (`make validate` names it).
 with
 
-daily_rows as (
+rows_per_day as (
     select
         usage_date,
         sum(usage_rows) as rows
@@ -15,8 +15,8 @@ daily_rows as (
 )
 
 select
-    usage_date,
-    rows,
-    {{ cs_latest_complete_usage_day('select usage_date, rows from daily_rows') }} as latest_complete_usage_day
-from daily_rows
-where usage_date > {{ cs_latest_complete_usage_day('select usage_date, rows from daily_rows') }}
+    usage_days.usage_date,
+    usage_days.rows,
+    {{ cs_latest_complete_usage_day('select usage_date, rows from rows_per_day') }} as latest_complete_usage_day
+from rows_per_day as usage_days
+where usage_days.usage_date > {{ cs_latest_complete_usage_day('select usage_date, rows from rows_per_day') }}

@@ -22,27 +22,50 @@ account_months as (
     select * from {{ ref('fct_mrr_monthly') }}
 ),
 
+retention_of_everyone as (
+    select * from retention
+    where segment_type = 'all'
+),
+
 retention_breaks as (
-    select 'age 0 not fully retained' as problem, segment_type, segment, age_months
+    select
+        'age 0 not fully retained' as problem,
+        segment_type,
+        segment,
+        age_months
     from retention
     where age_months = 0
-        and (retained_accounts <> cohort_accounts or logo_retention <> 1
-            or revenue_retention <> 1 or gross_revenue_retention <> 1)
+        and (
+            retained_accounts <> cohort_accounts or logo_retention <> 1
+            or revenue_retention <> 1 or gross_revenue_retention <> 1
+        )
     union all
-    select 'cohort size changes with age', segment_type, segment, min(age_months)
+    select
+        'cohort size changes with age' as problem,
+        segment_type,
+        segment,
+        min(age_months) as age_months
     from retention
     group by segment_type, segment, cohort_month
     having min(cohort_accounts) <> max(cohort_accounts)
     union all
-    select 'tiers do not add up to all', 'tier', 'all', tiers.age_months
+    select
+        'tiers do not add up to all' as problem,
+        'tier' as segment_type,
+        'all' as segment,
+        tiers.age_months
     from (
-        select cohort_month, age_months, sum(cohort_accounts) as cohort_accounts,
-            sum(retained_accounts) as retained_accounts, sum(mrr) as mrr
+        select
+            cohort_month,
+            age_months,
+            sum(cohort_accounts) as cohort_accounts,
+            sum(retained_accounts) as retained_accounts,
+            sum(mrr) as mrr
         from retention
         where segment_type = 'tier'
         group by cohort_month, age_months
     ) as tiers
-    full outer join (select * from retention where segment_type = 'all') as everyone
+    full outer join retention_of_everyone as everyone
         on everyone.cohort_month = tiers.cohort_month
         and everyone.age_months = tiers.age_months
     where tiers.cohort_accounts is distinct from everyone.cohort_accounts
@@ -60,25 +83,48 @@ survival_steps as (
 ),
 
 survival_breaks as (
-    select 'survival not 1 at age 0' as problem, segment_type, segment, age_months
+    select
+        'survival not 1 at age 0' as problem,
+        segment_type,
+        segment,
+        age_months
     from survival_steps
     where age_months = 0 and survival <> 1
     union all
-    select 'survival rises', segment_type, segment, age_months
+    select
+        'survival rises' as problem,
+        segment_type,
+        segment,
+        age_months
     from survival_steps
     where survival > previous_survival + 1e-12
     union all
-    select 'interval does not hold survival', segment_type, segment, age_months
+    select
+        'interval does not hold survival' as problem,
+        segment_type,
+        segment,
+        age_months
     from survival_steps
     where not (survival_ci_low <= survival + 1e-12 and survival <= survival_ci_high + 1e-12)
     union all
-    select 'at risk does not step down', segment_type, segment, age_months
+    select
+        'at risk does not step down' as problem,
+        segment_type,
+        segment,
+        age_months
     from survival_steps
     where coalesce(next_at_risk, 0) <> at_risk - churned - censored
     union all
-    select 'segment all does not count every account', 'all', 'all', null
-    from (select sum(churned + censored) as accounts from survival where segment_type = 'all') as counted
-    where counted.accounts <> (select count(distinct account_id) from account_months)
+    select
+        'segment all does not count every account' as problem,
+        'all' as segment_type,
+        'all' as segment,
+        null as age_months
+    from (
+        select sum(churned + censored) as accounts from survival
+        where segment_type = 'all'
+    ) as counted
+    where counted.accounts <> (select count(distinct account_months.account_id) from account_months)
 )
 
 select * from retention_breaks

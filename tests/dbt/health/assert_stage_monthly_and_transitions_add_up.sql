@@ -14,13 +14,19 @@ transitions as (
 ),
 
 account_monthly as (
-    select month, stage, count(*) as customers
+    select
+        month,
+        stage,
+        count(*) as customers
     from {{ ref('fct_account_monthly') }}
     group by month, stage
 ),
 
 arrivals as (
-    select month, to_stage as stage, sum(accounts) as accounts
+    select
+        month,
+        to_stage as stage,
+        sum(accounts) as accounts
     from transitions
     group by month, to_stage
 ),

@@ -16,27 +16,41 @@ months as (
 checked as (
     select
         account_months.*,
-        lag(account_months.mrr) over (partition by account_id order by account_months.month) as lagged_mrr,
-        lag(account_months.month) over (partition by account_id order by account_months.month) as lagged_month,
-        max(account_months.month) over (partition by account_id) as last_month
+        lag(account_months.mrr) over (
+            partition by account_months.account_id order by account_months.month
+        ) as lagged_mrr,
+        lag(account_months.month) over (
+            partition by account_months.account_id order by account_months.month
+        ) as lagged_month,
+        max(account_months.month) over (partition by account_months.account_id) as last_month
     from account_months
 )
 
-select checked.account_id, checked.month, checked.movement
+select
+    checked.account_id,
+    checked.month,
+    checked.movement
 from checked
-where arr <> 12 * mrr
-    or mrr_change <> mrr - previous_mrr
-    or is_customer <> (mrr > 0)
-    or (lagged_month is null and (month <> cohort_month or age_months <> 0 or previous_mrr <> 0 or movement <> 'new'))
-    or (lagged_month is not null and (previous_mrr <> lagged_mrr
-        or month <> cast({{ dbt.dateadd('month', 1, 'lagged_month') }} as date)))
-    or last_month <> (select max(month) from months)
-    or movement <> case
-        when previous_mrr = 0 and mrr > 0 and lagged_month is null then 'new'
-        when previous_mrr = 0 and mrr > 0 then 'reactivation'
-        when previous_mrr > 0 and mrr > previous_mrr then 'expansion'
-        when previous_mrr > 0 and mrr > 0 and mrr < previous_mrr then 'contraction'
-        when previous_mrr > 0 and mrr = 0 then 'churn'
-        when previous_mrr > 0 and mrr = previous_mrr then 'retained'
+where checked.arr <> 12 * checked.mrr
+    or checked.mrr_change <> checked.mrr - checked.previous_mrr
+    or checked.is_customer <> (checked.mrr > 0)
+    or (checked.lagged_month is null and (
+        checked.month <> checked.cohort_month
+        or checked.age_months <> 0
+        or checked.previous_mrr <> 0
+        or checked.movement <> 'new'
+    ))
+    or (checked.lagged_month is not null and (
+        checked.previous_mrr <> checked.lagged_mrr
+        or checked.month <> cast({{ dbt.dateadd('month', 1, 'checked.lagged_month') }} as date)
+    ))
+    or checked.last_month <> (select max(months.month) from months)
+    or checked.movement <> case
+        when checked.previous_mrr = 0 and checked.mrr > 0 and checked.lagged_month is null then 'new'
+        when checked.previous_mrr = 0 and checked.mrr > 0 then 'reactivation'
+        when checked.previous_mrr > 0 and checked.mrr > checked.previous_mrr then 'expansion'
+        when checked.previous_mrr > 0 and checked.mrr > 0 and checked.mrr < checked.previous_mrr then 'contraction'
+        when checked.previous_mrr > 0 and checked.mrr = 0 then 'churn'
+        when checked.previous_mrr > 0 and checked.mrr = checked.previous_mrr then 'retained'
         else 'inactive'
     end

@@ -68,7 +68,7 @@ bad_ticket_total as (
         cast(null as date) as month,
         cast(tickets_in_window.tickets as {{ dbt.type_string() }}) as detail
     from tickets_in_window
-    where tickets_in_window.tickets <> (select coalesce(sum(tickets), 0) from feedback)
+    where tickets_in_window.tickets <> (select coalesce(sum(feedback.tickets), 0) from feedback)
 ),
 
 final as (

@@ -34,7 +34,7 @@ valid_keys as (
         feature
     from {{ ref('base_raw__usage_valid') }}
     {% if is_incremental() %}
-    where load_number = (select max(load_number) from {{ ref('base_raw__usage_valid') }})
+    where load_number = (select max(loads.load_number) from {{ ref('base_raw__usage_valid') }} as loads)
     {% endif %}
 ),
 
@@ -47,7 +47,7 @@ repeated_hashes as (
 rows_of_repeated_hashes as (
     select *
     from valid_keys
-    where {{ cs_hash_key(['account_id', 'usage_date', 'feature']) }} in (select key_hash from repeated_hashes)
+    where {{ cs_hash_key(['account_id', 'usage_date', 'feature']) }} in (select repeated_hashes.key_hash from repeated_hashes)
 ),
 
 first_rows as (

@@ -23,10 +23,10 @@ with
 usage as (
     select * from {{ ref('base_raw__usage') }}
     where reject_reason is null
-    {% if is_incremental() %}
+        {% if is_incremental() %}
         and usage_date > {{ cs_usage_refresh_cutoff(
             'select usage_date, count(*) as rows from ' ~ this ~ ' group by usage_date') }}
-    {% endif %}
+        {% endif %}
 ),
 
 final as (
@@ -38,7 +38,7 @@ final as (
         active_users,
         events,
         {% if is_incremental() -%}
-        (select coalesce(max(load_number), 0) + 1 from {{ this }})
+        (select coalesce(max(loads.load_number), 0) + 1 from {{ this }} as loads)
         {%- else -%}
         1
         {%- endif %} as load_number
