@@ -59,11 +59,19 @@ lab: setup
 # sqlfluff compiles the project, and the staging models query their base tables when
 # they compile (the reject gate), so it reads the demo build in target/lint.duckdb
 # (built when missing). `make test` runs it first: a lint finding fails the tests.
-LINT_WAREHOUSE := $(CURDIR)/target/lint.duckdb
+LINT_WAREHOUSE := target/lint.duckdb
 lint: setup
 	$(BIN)/ruff check .
-	test -f $(LINT_WAREHOUSE) || CS_WAREHOUSE_PATH=$(LINT_WAREHOUSE) $(BIN)/dbt build --quiet --exclude-resource-type test unit_test
-	CS_WAREHOUSE_PATH=$(LINT_WAREHOUSE) $(BIN)/sqlfluff lint models tests/dbt analyses
+	$(MAKE) --no-print-directory $(LINT_WAREHOUSE)
+	CS_WAREHOUSE_PATH=$(CURDIR)/$(LINT_WAREHOUSE) $(BIN)/sqlfluff lint models tests/dbt analyses
+
+# built again whenever a model, macro, seed or the project changed; published by a
+# rename, so that a build that failed is not taken for a current one
+$(LINT_WAREHOUSE): $(VENV)/.installed dbt_project.yml $(shell find models macros seeds -type f)
+	mkdir -p target
+	rm -f $@.build
+	CS_WAREHOUSE_PATH=$(CURDIR)/$@.build $(BIN)/dbt build --quiet --exclude-resource-type test unit_test
+	mv $@.build $@
 
 # lint (ruff and sqlfluff), then pytest
 test: lint
