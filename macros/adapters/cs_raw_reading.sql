@@ -18,6 +18,8 @@
     cs_regexp_full_match(text, pattern)  true where the whole text matches pattern.
     cs_try_cast(text, data_type)      the text as data_type, null where it is not one.
     cs_json_object(pairs)             a JSON object (varchar) of [(name, expression)].
+    cs_parquet_row_count(path)        an expression: the rows of a Parquet file, from its
+                                      metadata (no row is read).
 -#}
 
 {% macro cs_file_exists_sql(path) -%}
@@ -162,6 +164,15 @@ from {{ cs_read_raw_file(raw_file) }}
 {%- endmacro %}
 
 
+{% macro cs_parquet_row_count(path) -%}
+    {{ return(adapter.dispatch('cs_parquet_row_count', 'cs_warehouse')(path)) }}
+{%- endmacro %}
+
+{% macro duckdb__cs_parquet_row_count(path) -%}
+    {{- return('(select sum(num_rows) from parquet_file_metadata(' ~ cs_sql_string(path) ~ '))') -}}
+{%- endmacro %}
+
+
 {#- every dispatch point above stops on an engine without an implementation -#}
 {% macro cs_raw_reading_missing(name) -%}
     {{ exceptions.raise_compiler_error(name ~ ' has no implementation for the adapter "'
@@ -177,3 +188,4 @@ from {{ cs_read_raw_file(raw_file) }}
 {% macro default__cs_regexp_full_match(text, pattern) %}{{ cs_raw_reading_missing('cs_regexp_full_match') }}{% endmacro %}
 {% macro default__cs_try_cast(text, data_type) %}{{ cs_raw_reading_missing('cs_try_cast') }}{% endmacro %}
 {% macro default__cs_json_object(pairs) %}{{ cs_raw_reading_missing('cs_json_object') }}{% endmacro %}
+{% macro default__cs_parquet_row_count(path) %}{{ cs_raw_reading_missing('cs_parquet_row_count') }}{% endmacro %}
