@@ -1,13 +1,14 @@
 -- The as-of date ends the reporting window: the var as_of_date where it is set, or else
--- the latest usage_date in the accepted usage (metrics.md). The test
--- warn_latest_usage_days_look_stray warns when the last days hold only a few rows.
+-- the latest usage_date in the accepted usage (metrics.md); the as-of month is its
+-- month. The test warn_latest_usage_days_look_stray warns when the last days hold
+-- only a few rows.
 with
 
 usage_days as (
     select usage_date from {{ ref('int_usage_aggregated_to_account_days') }}
 ),
 
-final as (
+as_of as (
     select
         coalesce(
             {%- if var('as_of_date', none) %}
@@ -15,6 +16,13 @@ final as (
             {%- endif %}
             (select max(usage_date) from usage_days)
         ) as as_of_date
+),
+
+final as (
+    select
+        as_of_date,
+        cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as as_of_month
+    from as_of
 )
 
 select * from final

@@ -8,13 +8,16 @@ contract_lines as (
 ),
 
 as_of as (
-    select as_of_date from {{ ref('int_as_of_date') }}
+    select
+        as_of_date,
+        as_of_month
+    from {{ ref('int_as_of_date') }}
 ),
 
 bounds as (
     select
         cast({{ dbt.date_trunc('month', 'min(contract_lines.start_date)') }} as date) as first_month,
-        cast({{ dbt.date_trunc('month', 'min(as_of.as_of_date)') }} as date) as last_month,
+        min(as_of.as_of_month) as last_month,
         min(as_of.as_of_date) as as_of_date
     from contract_lines
     cross join as_of

@@ -19,13 +19,9 @@ account_months as (
     select * from {{ ref('int_account_months_classified_by_movement') }}
 ),
 
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
-
 as_of_month as (
-    select cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as as_of_month
-    from as_of
+    select as_of_month
+    from {{ ref('int_as_of_date') }}
 ),
 
 next_movements as (

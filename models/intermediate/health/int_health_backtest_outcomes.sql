@@ -35,12 +35,12 @@ as_of as (
 
 bounds as (
     select
-        cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as as_of_month,
-        cast({{ dbt.dateadd('month', -horizon, dbt.date_trunc('month', 'as_of_date')) }} as date)
+        as_of_month,
+        cast({{ dbt.dateadd('month', -horizon, 'as_of_month') }} as date)
             as last_observable_month,
-        cast({{ dbt.dateadd('month', -(horizon + holdout - 1), dbt.date_trunc('month', 'as_of_date')) }} as date)
+        cast({{ dbt.dateadd('month', -(horizon + holdout - 1), 'as_of_month') }} as date)
             as first_holdout_month,
-        cast({{ dbt.dateadd('month', -(2 * horizon + holdout - 1), dbt.date_trunc('month', 'as_of_date')) }} as date)
+        cast({{ dbt.dateadd('month', -(2 * horizon + holdout - 1), 'as_of_month') }} as date)
             as last_training_month
     from as_of
 ),

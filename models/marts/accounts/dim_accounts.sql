@@ -35,16 +35,12 @@ contract_lines as (
     select * from {{ ref('stg_raw__contracts') }}
 ),
 
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
-
 -- the as-of month's snapshot day is the as-of date
 as_of_month as (
     select
-        cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as month,
-        as_of_date
-    from as_of
+        as_of_date,
+        as_of_month as month
+    from {{ ref('int_as_of_date') }}
 ),
 
 cohorts as (

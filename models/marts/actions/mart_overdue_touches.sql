@@ -22,13 +22,11 @@ csms as (
     select * from {{ ref('stg_raw__csms') }}
 ),
 
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
-
 as_of_month as (
-    select cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as month
-    from as_of
+    select
+        as_of_date,
+        as_of_month as month
+    from {{ ref('int_as_of_date') }}
 ),
 
 overdue as (

@@ -28,15 +28,11 @@ csms as (
     select * from {{ ref('stg_raw__csms') }}
 ),
 
-as_of as (
-    select * from {{ ref('int_as_of_date') }}
-),
-
 as_of_month as (
     select
         as_of_date,
-        cast({{ dbt.date_trunc('month', 'as_of_date') }} as date) as month
-    from as_of
+        as_of_month as month
+    from {{ ref('int_as_of_date') }}
 ),
 
 -- the lines active on the as-of date (the as-of month's snapshot day), in the
