@@ -6,6 +6,7 @@ Row counts here are taken from the files with pandas/pyarrow, independently of
 DuckDB's readers."""
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -164,3 +165,37 @@ def test_reject_policy_warn_builds_and_error_fails_on_any_reject(dataset_with_re
     strict = build_staging(usage_only, tmp_path / "error", dbt_vars={"reject_policy": "error"})
     assert not strict.ok
     assert "usage.parquet: 1 row(s) rejected" in strict.output
+
+
+def _model_parents(tmp_path: Path, dbt_vars: dict | None = None) -> dict[str, set[str]]:
+    """Each model's name -> the names of the models it refs (one dbt ls)."""
+    listed = run_dbt(["ls", "--quiet", "--resource-type", "model", "--output", "json",
+                      "--output-keys", "unique_id depends_on"],
+                     target_path=tmp_path / "target", dbt_vars=dbt_vars, check=True)
+    nodes = [json.loads(line) for line in listed.stdout.splitlines() if line.startswith("{")]
+    return {_name(node["unique_id"]): {_name(parent) for parent in node["depends_on"]["nodes"]
+                                       if parent.startswith("model.")} for node in nodes}
+
+
+def _name(unique_id: str) -> str:
+    return unique_id.split(".")[-1]
+
+
+def _upstream(parents: dict[str, set[str]], model: str) -> set[str]:
+    seen, todo = set(), [model]
+    while todo:
+        for parent in parents[todo.pop()] - seen:
+            seen.add(parent)
+            todo.append(parent)
+    return seen
+
+
+def test_contracts_wait_for_usage_only_for_the_as_of_date(tmp_path):
+    # by default the as-of date is the latest usage day, which the FX rule needs
+    by_default = _model_parents(tmp_path)
+    assert {"int_as_of_date", "base_raw__usage"} <= _upstream(by_default, "stg_raw__contracts")
+    assert not [name for name in _upstream(by_default, "stg_raw__accounts") if "usage" in name]
+    # with the date given, contracts read no usage
+    given = _upstream(_model_parents(tmp_path, {"as_of_date": "2026-09-30"}), "stg_raw__contracts")
+    assert "int_as_of_date" in given
+    assert not [name for name in given if "usage" in name], given
