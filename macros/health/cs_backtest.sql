@@ -195,8 +195,8 @@ auc_final as (
         'is_contracted_within_horizon', 'renewal_outcome'] -%}
 (
     select
-        cast(count(*) as varchar) || ':'
-        || coalesce(cast(sum(cast({{ cs_hash_key(columns) }} as decimal(38, 0))) as varchar), '0')
+        cast(count(*) as {{ dbt.type_string() }}) || ':'
+        || coalesce(cast(sum(cast({{ cs_hash_key(columns) }} as decimal(38, 0))) as {{ dbt.type_string() }}), '0')
     from {{ ref('int_health_backtest_observations') }}
     where is_observable
 )

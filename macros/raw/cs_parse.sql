@@ -11,7 +11,7 @@
 -#}
 {% macro cs_parse(expression, data_type) %}
     {%- set kind = cs_type_kind(data_type) -%}
-    {%- set text = "nullif(trim(cast(" ~ expression ~ " as varchar)), '')" -%}
+    {%- set text = "nullif(trim(cast(" ~ expression ~ " as " ~ dbt.type_string() ~ ")), '')" -%}
     {%- if kind == 'text' -%}
         {{- return(text) -}}
     {%- endif -%}
@@ -84,6 +84,6 @@
 {#- True where the raw text of an integer or decimal column has its format (so
     that, where cs_parse still gives null, the number is out of its type's range). -#}
 {% macro cs_has_number_format(expression, data_type) %}
-    {{- return("coalesce(" ~ cs_regexp_full_match("nullif(trim(cast(" ~ expression ~ " as varchar)), '')",
+    {{- return("coalesce(" ~ cs_regexp_full_match("nullif(trim(cast(" ~ expression ~ " as " ~ dbt.type_string() ~ ")), '')",
         cs_formats()[cs_type_kind(data_type)].pattern) ~ ", false)") -}}
 {% endmacro %}

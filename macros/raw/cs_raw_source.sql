@@ -139,7 +139,7 @@ where false
 
 {% macro cs_as_read(raw) %}
     {%- if raw.file_columns | length == 0 -%}
-        {{- return('cast(null as varchar) as raw__0') -}}
+        {{- return('cast(null as ' ~ dbt.type_string() ~ ') as raw__0') -}}
     {%- endif -%}
     {%- set items = [] -%}
     {%- for key, file_column in raw.file_columns.items() -%}
@@ -151,7 +151,7 @@ where false
 
 {% macro cs_row_as_read(raw, when) %}
     {%- if raw.file_columns | length == 0 -%}
-        {{- return('cast(null as varchar)') -}}
+        {{- return('cast(null as ' ~ dbt.type_string() ~ ')') -}}
     {%- endif -%}
     {%- set pairs = [] -%}
     {%- for key, file_column in raw.file_columns.items() -%}
@@ -162,7 +162,7 @@ where false
 
 
 {% macro cs_source_file(raw) %}
-    {{- return('cast(null as varchar)' if raw.path is none else cs_sql_string(raw.path)) -}}
+    {{- return('cast(null as ' ~ dbt.type_string() ~ ')' if raw.path is none else cs_sql_string(raw.path)) -}}
 {% endmacro %}
 
 
@@ -237,7 +237,7 @@ where false
     {%- set counts_sql -%}
         select
         {%- for item in to_check %}
-            count(*) filter (where nullif(trim(cast({{ item.quoted }} as varchar)), '') is not null and {{ item.parsed }} is null),
+            count(*) filter (where nullif(trim(cast({{ item.quoted }} as {{ dbt.type_string() }})), '') is not null and {{ item.parsed }} is null),
             {%- if numeric[loop.index0] %}
             count(*) filter (where {{ cs_has_number_format(item.quoted, item.column.data_type) }} and {{ item.parsed }} is null),
             {%- else %}
@@ -253,11 +253,11 @@ where false
     {%- for item in to_check -%}
         {%- set out_of_range = counts[2 * loop.index0 + 1] -%}
         {%- set unreadable = counts[2 * loop.index0] - out_of_range -%}
-        {%- set bad = "nullif(trim(cast(" ~ item.quoted ~ " as varchar)), '') is not null and " ~ item.parsed ~ ' is null' -%}
+        {%- set bad = "nullif(trim(cast(" ~ item.quoted ~ " as " ~ dbt.type_string() ~ ")), '') is not null and " ~ item.parsed ~ ' is null' -%}
         {%- set in_format = cs_has_number_format(item.quoted, item.column.data_type) if numeric[loop.index0] else 'false' -%}
         {%- if unreadable > 0 -%}
         {%- set samples = run_query(
-            'select distinct cast(' ~ item.quoted ~ ' as varchar) from ' ~ read_expression
+            'select distinct cast(' ~ item.quoted ~ ' as ' ~ dbt.type_string() ~ ') from ' ~ read_expression
             ~ ' where ' ~ bad ~ ' and not ' ~ in_format ~ ' limit 5') -%}
         {%- do problems.append('column ' ~ item.column.name ~ ': ' ~ unreadable ~ ' value(s) cannot be read as '
             ~ cs_type_label(item.column.data_type) ~ ', e.g. '
@@ -266,7 +266,7 @@ where false
         {%- endif -%}
         {%- if out_of_range > 0 -%}
         {%- set samples = run_query(
-            'select distinct cast(' ~ item.quoted ~ ' as varchar) from ' ~ read_expression
+            'select distinct cast(' ~ item.quoted ~ ' as ' ~ dbt.type_string() ~ ') from ' ~ read_expression
             ~ ' where ' ~ bad ~ ' and ' ~ in_format ~ ' limit 5') -%}
         {%- do problems.append('column ' ~ item.column.name ~ ': ' ~ out_of_range ~ ' value(s) out of range for '
             ~ cs_limit_label(item.column.data_type) ~ ', e.g. '

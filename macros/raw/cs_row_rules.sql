@@ -25,7 +25,7 @@
         row_reason already has is rejected; the first in file order is kept.
 -#}
 {% macro cs_row_reason(raw, rules_in_model=[]) %}
-    {%- if not execute -%}{{ return('cast(null as varchar)') }}{%- endif -%}
+    {%- if not execute -%}{{ return('cast(null as ' ~ dbt.type_string() ~ ')') }}{%- endif -%}
     {%- set contract = cs_contract(raw.source_name) -%}
     {%- set checks = [] -%}
 
@@ -93,7 +93,7 @@
             ~ ', which the raw contract does not declare for ' ~ raw.source_name) }}
     {%- endfor -%}
 
-    {%- if not checks -%}{{ return('cast(null as varchar)') }}{%- endif -%}
+    {%- if not checks -%}{{ return('cast(null as ' ~ dbt.type_string() ~ ')') }}{%- endif -%}
     {{- return("nullif(concat_ws('; ',\n            " ~ checks | join(',\n            ') ~ "\n        ), '')") -}}
 {% endmacro %}
 
@@ -104,7 +104,7 @@
 rows_with_key_reasons as (
     select
         *,
-        cast(null as varchar) as key_reason
+        cast(null as {{ dbt.type_string() }}) as key_reason
     from {{ rows }}
 )
     {%- else %}

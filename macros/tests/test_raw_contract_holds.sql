@@ -17,13 +17,13 @@
     {%- if keys -%}
         {#- the keys whose hash repeats first (64-bit hashes sorted, cs_sorted_repeats), then the exact check on those rows -#}
         {%- set key_hash = cs_hash_key(keys) -%}
-        {%- do checks.append("select 'unique (" ~ keys | join(', ') ~ ")' as broken_rule, cast(" ~ keys | join(" || '|' || ") ~ " as varchar) as value"
+        {%- do checks.append("select 'unique (" ~ keys | join(', ') ~ ")' as broken_rule, cast(" ~ keys | join(" || '|' || ") ~ " as " ~ dbt.type_string() ~ ") as value"
             ~ " from " ~ model ~ " where " ~ key_hash ~ " in (" ~ cs_sorted_repeats("select " ~ key_hash ~ " as key_hash from " ~ model, 'key_hash') ~ ")"
             ~ " group by " ~ keys | join(', ') ~ " having count(*) > 1") -%}
     {%- endif -%}
     {%- for column in contract.columns.values() -%}
         {%- set meta = column.meta -%}
-        {%- set select_from = "select '" ~ column.name ~ " ~rule~' as broken_rule, cast(" ~ column.name ~ " as varchar) as value from " ~ model ~ " where " -%}
+        {%- set select_from = "select '" ~ column.name ~ " ~rule~' as broken_rule, cast(" ~ column.name ~ " as " ~ dbt.type_string() ~ ") as value from " ~ model ~ " where " -%}
         {%- if meta.get('not_null') -%}
             {%- do checks.append(select_from.replace('~rule~', 'not null') ~ column.name ~ ' is null') -%}
         {%- endif -%}
@@ -43,7 +43,7 @@
             {%- set reference = meta.references -%}
             {%- set parent = parents[reference.get('seed') or reference.source] -%}
             {#- an anti-join: `not in (subquery)` is slow on a large model -#}
-            {%- do checks.append("select '" ~ column.name ~ " relationship' as broken_rule, cast(child." ~ column.name ~ " as varchar) as value"
+            {%- do checks.append("select '" ~ column.name ~ " relationship' as broken_rule, cast(child." ~ column.name ~ " as " ~ dbt.type_string() ~ ") as value"
                 ~ ' from ' ~ model ~ ' as child left join (select distinct ' ~ reference.column ~ ' as key_value from ' ~ parent
                 ~ ') as parent on parent.key_value = child.' ~ column.name
                 ~ ' where child.' ~ column.name ~ ' is not null and parent.key_value is null') -%}

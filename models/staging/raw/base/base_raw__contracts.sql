@@ -103,10 +103,10 @@ rows_with_fx_reasons as (
         case
             when lines_missing_rates.source_row_number is not null
                 then 'currency ' || lines_missing_rates.currency || ' has no fx_rates rate for '
-                    || substring(cast(lines_missing_rates.first_month_missing as varchar), 1, 7)
+                    || substring(cast(lines_missing_rates.first_month_missing as {{ dbt.type_string() }}), 1, 7)
                     || case
                         when lines_missing_rates.months_missing > 1
-                            then ' and ' || cast(lines_missing_rates.months_missing - 1 as varchar) || ' more month(s)'
+                            then ' and ' || cast(lines_missing_rates.months_missing - 1 as {{ dbt.type_string() }}) || ' more month(s)'
                         else ''
                     end
         end as fx_reason
