@@ -1,8 +1,8 @@
 """The great-expectations side: one ephemeral context, suites run on small frames.
 
-Every rule of the validation (and the warehouse checks of cs_warehouse.publish) is
-decided by GX expectations on a pandas frame that DuckDB computed. GX is imported
-only when the first suite runs, and its context is created once per process
+The validation's reject findings are decided by GX expectations on a pandas frame
+that DuckDB computed from ``raw_rejects`` (rejects.py). GX is imported only when
+the first suite runs, and its context is created once per process
 (``expectations()``): creating it costs seconds. Named ``suites`` rather than
 ``expectations`` so that the module does not clash with the function
 ``expectations()`` that the package re-exports.
@@ -41,8 +41,8 @@ class _Expectations:
         """Validate the frame; returns {rule id (expectation meta 'id'): result}.
 
         GX costs ~10-30 ms per expectation whatever the frame's size, so results are
-        kept for an identical frame and suite: validating many directories that
-        share most of their files (the bad-input corpus) re-checks only what changed.
+        kept for an identical frame and suite: validating many directories in one
+        process (the bad-input corpus) re-checks only what changed.
         """
         frame = frame.reset_index(drop=True)
         key = (json.dumps([expectation.configuration.to_json_dict() for expectation in expectations],
