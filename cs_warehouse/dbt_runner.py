@@ -126,7 +126,7 @@ class InProcessDbt:
     duration and restores them after; dbt-duckdb keeps its DuckDB instance open
     between invocations in one process, so it is closed after each one, which
     leaves the warehouse file free to open. Nothing is printed: the messages go to
-    the callback (``InProcessBuild.messages``) and to the log file in the target path.
+    the callback (``InProcessBuild.messages``) and to logs/dbt.log in the target path.
     Partial parsing needs the same profile each time, and the profile holds the
     warehouse path: build into the same file each time to keep it.
     """
@@ -155,7 +155,7 @@ class InProcessDbt:
         command = [*args, "--project-dir", str(self.project_dir),
                    "--profiles-dir", str(profiles_dir or self.profiles_dir),
                    "--target-path", str(self.target_path), "--log-path", str(self.target_path / "logs"),
-                   "--log-level", "none",
+                   "--log-level", "none", "--log-level-file", "info",
                    *(["--vars", json.dumps(dbt_vars, default=str)] if dbt_vars else [])]
         environment = {"CS_RAW_DIR": str(Path(raw_dir).resolve()), "CS_WAREHOUSE_PATH": str(warehouse),
                        "DO_NOT_TRACK": "1"}

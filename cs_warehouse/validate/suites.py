@@ -23,13 +23,14 @@ class _Expectations:
     """An ephemeral GX context with one pandas DataFrame asset, created once."""
 
     def __init__(self) -> None:
-        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        _quiet_great_expectations()
         warnings.filterwarnings("ignore", module="great_expectations")
         import great_expectations as gx
         import great_expectations.expectations as gxe
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self.gx, self.gxe = gx, gxe
+        _quiet_great_expectations()  # GX sets INFO on some of its loggers as it imports them
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         asset = context.data_sources.add_pandas("raw_files").add_dataframe_asset("frame")
@@ -63,6 +64,13 @@ class _Expectations:
             self._cache.clear()
         self._cache[key] = found
         return found
+
+
+def _quiet_great_expectations() -> None:
+    """GX's loggers print errors only (dbt, run in the same process, adds a handler)."""
+    for name in ["great_expectations", *logging.root.manager.loggerDict]:
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 _EXPECTATIONS: _Expectations | None = None
