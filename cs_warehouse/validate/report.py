@@ -71,21 +71,14 @@ def report_from_build(raw_dir: str | os.PathLike, build: InProcessBuild, *, reje
     build's warehouse file must still be there."""
     contract = contract or load_contract()
     raw_dir = Path(raw_dir)
-    status = {node.name: node.status for node in build.nodes}
     failed_gates = {source_of(contract, node.name) for node in build.nodes
                     if node.name.startswith("stg_raw__") and node.status == "error"}
     findings = stop_findings(contract, raw_dir, build) + note_findings(contract, build)
     as_of_date, intake = None, {}
     if build.warehouse.exists():
         with _open(build.warehouse) as connection:
-            findings += test_findings(contract, build, connection)
-            built = {source.name for source in contract if status.get(f"base_raw__{source.name}") == "success"}
-            if status.get("raw_rejects") == "success":
-                findings += reject_findings(connection, contract, built=built, failed_gates=failed_gates)
-            as_of_date = _as_of_date(connection) if status.get("int_as_of_date") == "success" else None
-            intake = (_intake(connection) if status.get("mart_raw_intake") == "success"
-                      else _rows_read(connection, built))
-    findings += _gates_without_rejects(contract, raw_dir, build, findings, failed_gates)
+            as_of_date, intake = _read_build(connection, contract, build, failed_gates, findings)
+    findings += _gates_without_rejects(raw_dir, build, findings, failed_gates)
     if as_of_date:
         findings.append(Finding(source="usage", file=None, columns=["usage_date"], rule="as_of_date", level=INFO,
                                 problem=f"as-of date {as_of_date} (int_as_of_date: the var as_of_date where it is "
@@ -97,6 +90,20 @@ def report_from_build(raw_dir: str | os.PathLike, build: InProcessBuild, *, reje
             finding.rows_checked = (files.get(finding.source) or {}).get("rows")
     return ValidationReport(raw_dir=str(raw_dir), reject_policy=reject_policy, as_of_date=as_of_date,
                             findings=findings, files=files)
+
+
+def _read_build(connection: duckdb.DuckDBPyConnection, contract: Contract, build: InProcessBuild,
+                failed_gates: set[str], findings: list[Finding]) -> tuple[str | None, dict[str, dict]]:
+    """From the build's warehouse: the findings of its tests and of raw_rejects (added
+    to findings), the as-of date and the rows read of each file."""
+    status = {node.name: node.status for node in build.nodes}
+    findings += test_findings(contract, build, connection)
+    built = {source.name for source in contract if status.get(f"base_raw__{source.name}") == "success"}
+    if status.get("raw_rejects") == "success":
+        findings += reject_findings(connection, contract, built=built, failed_gates=failed_gates)
+    as_of_date = _as_of_date(connection) if status.get("int_as_of_date") == "success" else None
+    intake = _intake(connection) if status.get("mart_raw_intake") == "success" else _rows_read(connection, built)
+    return as_of_date, intake
 
 
 def _open(warehouse: Path) -> duckdb.DuckDBPyConnection:
@@ -192,15 +199,15 @@ def _without_file(note: str) -> str:
     return re.sub(r"^\S+\.(csv|parquet)(: | )", "", note)
 
 
-def _gates_without_rejects(contract: Contract, raw_dir: Path, build: InProcessBuild, findings: list[Finding],
+def _gates_without_rejects(raw_dir: Path, build: InProcessBuild, findings: list[Finding],
                            failed_gates: set[str]) -> list[Finding]:
     """An ERROR for a reject gate that failed the build where raw_rejects could not be
     read (it was not built): dbt's message then says what was rejected."""
     reported = {finding.source for finding in findings if finding.level in (STOP, ERROR)}
-    return [Finding(source=source, file=None, columns=[], rule=node.name, level=ERROR,
-                    problem=dbt_message(node.message, _path(raw_dir, source)))
-            for node in build.nodes for source in [source_of(contract, node.name)]
-            if source in failed_gates - reported and node.name == f"stg_raw__{source}"]
+    gates = {node.name: node for node in build.nodes}
+    return [Finding(source=source, file=None, columns=[], rule=f"stg_raw__{source}", level=ERROR,
+                    problem=dbt_message(gates[f"stg_raw__{source}"].message, _path(raw_dir, source)))
+            for source in sorted(failed_gates - reported)]
 
 
 def _path(raw_dir: Path, source: str) -> Path | None:
