@@ -67,6 +67,13 @@ def test_the_base_dataset_validates_clean_and_every_file_is_counted():
     assert checked == set(CONTRACT.sources), report.summary()
     assert all(finding.expectations[0]["type"] == "expect_column_values_to_be_null"
                for finding in report.findings if finding.level == OK)
+    # every not-null rule of the contract's YAML is listed as kept
+    document = yaml.safe_load(CONTRACT_PATH.read_text(encoding="utf-8"))
+    declared = {(table["name"], column["name"]) for table in document["sources"][0]["tables"]
+                for column in table.get("columns") or () if (column.get("meta") or {}).get("not_null")}
+    kept = {(finding.source, finding.columns[0]) for finding in report.findings
+            if finding.level == OK and finding.rule == "not_null"}
+    assert declared and kept == declared, report.summary()
     assert {source: info["rows"] for source, info in report.files.items()} == {
         source: file_rows(BASE_DIR, source) for source in CONTRACT.sources}
 
@@ -94,6 +101,11 @@ def test_the_reject_policy_is_applied_by_dbt(tmp_path):
     assert [finding.level for finding in default.findings
             if (finding.source, finding.problem) == duplicate] == [ERROR], default.summary()
     assert default.exit_code == 1 and "the dbt build would FAIL" in default.summary()
+    # a broken rule is not also listed as kept
+    assert not [finding for finding in default.findings
+                if finding.level == OK and finding.source == "accounts" and finding.rule == "unique"]
+    assert [finding for finding in default.findings
+            if finding.level == OK and finding.source == "contracts" and finding.rule == "unique"]
     warned = validate(raw_dir, reject_policy="warn")
     assert [finding.level for finding in warned.findings
             if (finding.source, finding.problem) == duplicate] == [WARN], warned.summary()

@@ -5,7 +5,8 @@ base model); this module only reads ``raw_rejects``. Per source, a frame of the
 distinct reason parts (a reason is its parts joined by "; ") with their row counts
 goes through one expectation, that no row has a reason; its unexpected values are
 the findings: one per (source, reason part). The level is what the source's reject
-gate did in the build: ERROR where it failed the build, else WARN.
+gate did in the build: ERROR where it failed the build, else WARN. Each rule the
+contract declares for the source that rejected no row is listed as OK.
 """
 from __future__ import annotations
 
@@ -30,16 +31,23 @@ REJECT_PARTS = """
 
 @dataclass(frozen=True)
 class Rule:
-    """The contract rule a reason part comes from, and the columns it reads."""
+    """A rule of the contract, the columns it reads, and its reject reason as the
+    contract words it (the base models write the same words)."""
 
     rule: str
     columns: tuple[str, ...] = ()
+    wording: str = ""
+
+    def matches(self, reason: str) -> bool:
+        if self.rule == "fx_rate_for_active_months":
+            # the reason names the currency and the first month without a rate
+            return reason.startswith("currency ") and " fx_rates " in reason
+        return reason == self.wording
 
 
-def rule_of(source: Source, reason: str) -> Rule:
-    """The rule whose reason (worded as the contract words it) is this reason part."""
-    if reason == source.reason_unique():
-        return Rule("unique", source.unique)
+def declared_rules(source: Source) -> list[Rule]:
+    """Every rule the contract declares for a source that can reject a row."""
+    rules = [Rule("unique", source.unique, source.reason_unique())] if source.unique else []
     for column in source.columns:
         for rule, declared, wording in (
                 ("not_null", column.not_null, column.reason_not_null),
@@ -48,18 +56,21 @@ def rule_of(source: Source, reason: str) -> Rule:
                 ("max", column.max is not None, column.reason_max),
                 ("accepted_values", column.accepted_values, column.reason_accepted_values),
                 ("references", column.references, column.reason_references)):
-            if declared and reason == wording():
-                return Rule(rule, (column.name,))
+            if declared:
+                rules.append(Rule(rule, (column.name,), wording()))
     for row_rule in source.row_rules:
-        if row_rule.rule == "fx_rate_for_active_months":
-            if reason.startswith("currency ") and " fx_rates " in reason:
-                return Rule(row_rule.rule, ("currency",))
-        elif row_rule.rule == "range_when":
-            if any(reason == row_rule.reason(value) for value in row_rule["ranges"]):
-                return Rule(row_rule.rule, row_rule.columns)
-        elif reason == row_rule.reason():
-            return Rule(row_rule.rule, row_rule.columns)
-    return Rule("reject")
+        if row_rule.rule == "range_when":
+            rules.extend(Rule(row_rule.rule, row_rule.columns, row_rule.reason(value)) for value in row_rule["ranges"])
+        elif row_rule.rule == "fx_rate_for_active_months":
+            rules.append(Rule(row_rule.rule, ("currency",), row_rule.reason()))
+        else:
+            rules.append(Rule(row_rule.rule, row_rule.columns, row_rule.reason()))
+    return rules
+
+
+def rule_of(source: Source, reason: str) -> Rule:
+    """The rule whose reason (worded as the contract words it) is this reason part."""
+    return next((rule for rule in declared_rules(source) if rule.matches(reason)), Rule("reject"))
 
 
 def reject_counts(connection: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -119,9 +130,6 @@ def _source_findings(source: Source, frame: pd.DataFrame, rows: pd.DataFrame, le
     check = expectations().gxe.ExpectColumnValuesToBeNull(column="reason", meta={"id": "no_reject"})
     result = expectations().run(frame[["reason", "row_count"]], [check])["no_reject"]
     described = [_describe(check)]
-    if result.success:
-        return [Finding(source=source.name, file=None, columns=[], rule="rejects", level=OK,
-                        problem="no row is rejected", expectations=described)]
     findings = []
     for index in result.result.get("unexpected_index_list") or []:
         reason, row_count, source_file = frame.loc[index, ["reason", "row_count", "source_file"]]
@@ -130,4 +138,13 @@ def _source_findings(source: Source, frame: pd.DataFrame, rows: pd.DataFrame, le
             source=source.name, file=source_file, columns=list(rule.columns), rule=rule.rule, problem=reason,
             level=level, failed_rows=int(row_count),
             samples=sample_values(rows[rows["reason"] == reason], rule.columns), expectations=described))
+    # each declared rule that rejected no row is listed as kept
+    broken = list(frame["reason"])
+    for rule in declared_rules(source):
+        if not any(rule.matches(reason) for reason in broken):
+            findings.append(Finding(source=source.name, file=None, columns=list(rule.columns), rule=rule.rule,
+                                    problem=f"no row: {rule.wording}", level=OK, expectations=described))
+    if result.success and not findings:
+        findings.append(Finding(source=source.name, file=None, columns=[], rule="rejects", level=OK,
+                                problem="no row is rejected", expectations=described))
     return findings
