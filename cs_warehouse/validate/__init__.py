@@ -17,6 +17,7 @@ file, and reports on it:
   the build, else a WARN, with its row count and sample values as read from the
   file; great-expectations decides them, on a frame of the distinct reasons and
   their row counts per source;
+- each rule the contract declares that rejected no row is OK;
 - dbt's notes (an optional file absent, columns ignored) and the as-of date are
   INFO.
 
