@@ -30,8 +30,10 @@
     {%- endfor -%}
     {%- set found = run_query('select ' ~ counts | join(', ') ~ ' from ' ~ relation).rows[0] -%}
     {%- set violated = [] -%}
-    {%- for name in not_null if found[loop.index0] > 0 -%}
-        {%- do violated.append(name ~ ' (' ~ found[loop.index0] ~ ' rows)') -%}
+    {%- for name in not_null -%}
+        {%- if found[loop.index0] > 0 -%}
+            {%- do violated.append(name ~ ' (' ~ found[loop.index0] ~ ' rows)') -%}
+        {%- endif -%}
     {%- endfor -%}
     {%- if violated -%}
         {{ exceptions.raise_compiler_error(relation ~ ': the contract says not null, but these columns have nulls: '
