@@ -75,7 +75,8 @@
     {%- if raw_file.format == 'parquet' -%}
         {{- return('parquet.' ~ cs_sql_identifier(raw_file.path)) -}}
     {%- endif -%}
-    {%- set view = 'cs_raw_csv__' ~ raw_file.name | replace('.', '_') | replace('-', '_') -%}
+    {#- one view per file name (the callers' dicts differ; every one has the path) -#}
+    {%- set view = 'cs_raw_csv__' ~ modules.re.sub('[^A-Za-z0-9_]', '_', raw_file.path.split('/')[-1]) -%}
     {%- set column_types = [] -%}
     {%- for name in raw_file.columns -%}
         {%- do column_types.append(cs_sql_identifier(name) ~ ' string') -%}
