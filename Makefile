@@ -27,7 +27,8 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name cs-warehouse --display-name "CS warehouse" >/dev/null
 	touch $@
 
-# check every raw file against the data contract (reports/validation.html, .json)
+# build the staging layer on the raw files into a scratch file and report what it did
+# (reports/validation.html, .json)
 validate: setup
 	$(BIN)/python -m cs_warehouse.validate
 

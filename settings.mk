@@ -18,8 +18,6 @@ CS_DUCKDB_MEMORY_LIMIT ?= 4.5GB
 CS_DUCKDB_ACCESS_MODE ?= automatic
 # where DuckDB spills; empty: <warehouse file>.tmp beside it
 CS_DUCKDB_TEMP_DIRECTORY ?=
-# DuckDB's memory limit in `make validate`
-CS_VALIDATE_MEMORY_LIMIT ?= 2GB
 # the reports: language (ja or en), and the Chromium that prints them to PDF
 CS_REPORT_LANG ?= ja
 CS_CHROMIUM ?= /usr/bin/chromium

@@ -1,14 +1,13 @@
 """The raw data contract, as Python reads it.
 
 The contract is declared once, machine-readable, in
-``models/staging/raw/_raw__sources.yml`` (see its header comment). The dbt base
-models derive their typing, stops and rejects from it (macros/raw/*.sql); this
-module reads the same file for everything on the Python side: the
-great-expectations suites of ``cs_warehouse.validate``, and the tests. No rule is
-written here: only how to read the declaration, and the wording of each rule's
-reject reason, which matches the base models (models/staging/raw/base/ and the
-macro ``cs_row_reason``) word for word, so that a reader finds the same sentence
-in ``raw_rejects``, in the dbt log and in the validation report.
+``models/staging/raw/_raw__sources.yml`` (see its header comment), and implemented
+once, by the dbt base models (macros/raw/*.sql): they read the files, check the
+encoding, type the values and apply the reject rules. This module only reads the
+declaration, for the tests and for ``cs_warehouse.validate``, which names the rule
+that a reason of ``raw_rejects`` comes from with the wording of each rule's reject
+reason here (it matches the base models and the macro ``cs_row_reason`` word for
+word).
 
     from cs_warehouse.contract import load_contract, find_raw_file
     contract = load_contract()
@@ -20,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,25 +67,6 @@ class Format:
     true_values: tuple[str, ...] = ()
     false_values: tuple[str, ...] = ()
 
-    def reads(self, text: str | None) -> bool:
-        """True where the (trimmed, non-blank) text is a value of this kind."""
-        if text is None or text.strip() == "":
-            return True
-        value = text.strip()
-        if self.kind == "boolean":
-            return value.lower() in self.true_values + self.false_values
-        # ASCII: as in DuckDB's RE2, \d is 0-9 only (not full-width digits such as １２)
-        if not re.fullmatch(self.pattern, value, flags=re.ASCII):
-            return False
-        if self.kind == "date":
-            import datetime as _dt
-
-            try:
-                _dt.date.fromisoformat(value)
-            except ValueError:
-                return False
-        return True
-
 
 @dataclass(frozen=True)
 class Limit:
@@ -101,21 +80,6 @@ class Limit:
     def label(self) -> str:
         """As the build's message words it: decimal(18,4) (-99999999999999.9999 to 99999999999999.9999)."""
         return f"{self.data_type} ({self.min} to {self.max})"
-
-    @property
-    def scale(self) -> int:
-        match = re.fullmatch(r"decimal\(\s*\d+\s*,\s*(\d+)\s*\)", self.data_type.lower())
-        return int(match.group(1)) if match else 0
-
-    def holds(self, text: str) -> bool:
-        """True where a number's text (one that matches its format), rounded to the
-        type's scale half away from zero as DuckDB casts it, lies within the range."""
-        import decimal
-
-        value = decimal.Decimal(text.strip())
-        context = decimal.Context(prec=len(text) + self.scale + 10, rounding=decimal.ROUND_HALF_UP)
-        rounded = value.quantize(decimal.Decimal(1).scaleb(-self.scale), context=context)
-        return decimal.Decimal(self.min) <= rounded <= decimal.Decimal(self.max)
 
 
 @dataclass(frozen=True)
@@ -167,12 +131,6 @@ class Column:
 
     def reason_references(self) -> str:
         return f"{self.name} not in {self.references.label}"
-
-    def default_value(self, dbt_vars: dict) -> Any:
-        """The default with `var:<name>` resolved against the dbt vars."""
-        if isinstance(self.default, str) and self.default.startswith("var:"):
-            return dbt_vars.get(self.default[4:])
-        return self.default
 
 
 @dataclass(frozen=True)
@@ -242,16 +200,6 @@ class Source:
     def column_names(self) -> list[str]:
         return [column.name for column in self.columns]
 
-    @property
-    def required_columns(self) -> list[str]:
-        return [column.name for column in self.columns if column.required]
-
-    def severity(self, reject_policy: str = "default") -> str:
-        """What a reject in this source does: error (fails the build) or warn."""
-        if reject_policy not in ("default", "error", "warn"):
-            raise ValueError(f"reject_policy must be default, error or warn, not {reject_policy}")
-        return self.reject_severity if reject_policy == "default" else reject_policy
-
     def reason_unique(self) -> str:
         return f"duplicate {', '.join(self.unique)}"
 
@@ -262,16 +210,6 @@ class Contract:
     formats: dict[str, Format]
     path: Path
     limits: dict[str, Limit] = field(default_factory=dict)
-
-    def format_for(self, column: Column) -> Format | None:
-        """How the column's raw text reads, or None for text columns."""
-        return None if column.kind == "text" else self.formats[column.kind]
-
-    def limit_for(self, column: Column) -> Limit | None:
-        """The range the column's type holds, for integer and decimal columns."""
-        if column.kind not in ("integer", "decimal"):
-            return None
-        return self.limits[column.data_type.lower().replace(" ", "")]
 
     def __iter__(self):
         return iter(self.sources.values())
@@ -356,11 +294,6 @@ def seed_rows(seed: str) -> list[dict[str, str]]:
 
     with open(SEEDS_DIR / f"{seed}.csv", newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
-
-
-def seed_values(seed: str, column: str) -> list[str]:
-    """The values of a seed's column."""
-    return [row[column] for row in seed_rows(seed) if row.get(column)]
 
 
 def default_raw_dir() -> Path:

@@ -1,62 +1,45 @@
-"""Validate the raw files against the data contract with great-expectations.
+"""Validate the raw files: build the staging layer on them, and report what it did.
 
     python -m cs_warehouse.validate [--raw-dir DIR] [--reject-policy default|error|warn]
                                     [--vars '{as_of_date: 2026-06-30}'] [--out-dir reports]
 
-Every expectation suite is derived from the one machine-readable contract,
-models/staging/raw/_raw__sources.yml (read by ``cs_warehouse.contract``): the
-columns a file must have, the type each value must read as (the contract's
-formats), not null, uniqueness, ranges, accepted values, references to other
-sources and seeds, and the row rules. Nothing here restates a rule.
+The raw contract is declared once (models/staging/raw/_raw__sources.yml) and
+implemented once, by the dbt staging layer: its base models read each file, check
+its encoding, type its values and give each row its reject reason; the staging
+models' reject gates (macro ``cs_reject_gate``) stop the build or warn, as the var
+``reject_policy`` says; ``raw_rejects`` keeps every rejected row. The validation
+runs that staging layer on the raw files, in this process, into a scratch DuckDB
+file, and reports on it:
 
-It prints each failed rule with the file, the column, the number of rows and
-sample values, and writes the full results to reports/validation.json and a
-self-contained reports/validation.html (no CDN: great-expectations' own Data Docs
-load theirs).
+- a model that stopped (a missing file or column, an unreadable file or value, a
+  file whose every row is rejected) is a STOP, with dbt's own message;
+- each reason in ``raw_rejects`` is an ERROR where the source's reject gate failed
+  the build, else a WARN, with its row count and sample values as read from the
+  file; great-expectations decides them, on a frame of the distinct reasons and
+  their row counts per source;
+- dbt's notes (an optional file absent, columns ignored) and the as-of date are
+  INFO.
 
-Exit status, as the dbt build will behave (docs/data-contract.md, "Bad input"):
-  1  a file or column is missing, a file cannot be read (encoding, CSV shape), a
-     value cannot be read as its type or a number is outside its type's range, or
-     a rule fails on every row of a file: the build would stop; or a rule fails in
-     a source whose rejects fail the build under the reject policy (by default
-     accounts and contracts);
-  0  otherwise, with a warning for each rule that only rejects rows.
+It prints the summary and writes reports/validation.json and a self-contained
+reports/validation.html (no CDN: great-expectations' own Data Docs load theirs).
 
-How it scales. Files are read by DuckDB exactly as the dbt base models read them
-(the same CSV dialect, Parquet wins over CSV), never whole into pandas. Each
-expectation runs on a DataFrame of *distinct values with their row counts*,
-computed by DuckDB: a column's distinct values, a pair of columns' distinct
-pairs, the keys that occur more than once. great-expectations decides which
-values break the rule; the row counts turn that into the number of rows. The
-frames are as large as the number of distinct values, not of rows, so a usage
-file of hundreds of millions of rows validates in bounded memory (DuckDB spills
-its aggregates to disk under ``CS_VALIDATE_MEMORY_LIMIT``, default 2GB).
+Exit status, as the dbt build of the same files behaves (docs/data-contract.md,
+"Bad input"): 1 where the build would stop, or fail on rejects (by default in
+accounts and contracts); 0 otherwise.
 
 Modules
 -------
-``findings`` (the levels, ``Finding``, ``ValidationReport``), ``suites`` (the
-great-expectations context, ``expectations()``), ``files`` (encoding, CSV header and
-read expressions, as the macros of macros/raw/ read a file), ``checks`` (the
-``Validator`` and ``validate()``) with its part ``row_rules`` (keys, row rules, the
-as-of date, FX coverage), ``render`` (validation.json and .html, ``write_reports()``)
-and ``cli`` (``main()``). This package re-exports the names other code imports.
+``build`` (the staging build, in-process), ``report`` (``validate()``,
+``report_from_build()``: the findings of a build), ``rejects`` (the findings of
+``raw_rejects``), ``suites`` (the great-expectations context, ``expectations()``),
+``findings`` (the levels, ``Finding``, ``ValidationReport``), ``render``
+(validation.json and .html, ``write_reports()``) and ``cli`` (``main()``). This
+package re-exports the names other code imports.
 """
 from __future__ import annotations
 
-from cs_warehouse.validate.checks import CSV_MATERIALIZE_MAX_BYTES, Validator, validate
+from cs_warehouse.validate.build import STAGING_BUILD, build_staging
 from cs_warehouse.validate.cli import REPORTS_DIR, env_dbt_vars, main
-from cs_warehouse.validate.files import (
-    INTEGER_TYPES,
-    HeaderQuoteNotClosed,
-    OpenFile,
-    csv_fields,
-    csv_header,
-    csv_read_expression,
-    encoding_problem,
-    is_native,
-    quote,
-    sql_string,
-)
 from cs_warehouse.validate.findings import (
     ERROR,
     INFO,
@@ -69,36 +52,28 @@ from cs_warehouse.validate.findings import (
     ValidationReport,
 )
 from cs_warehouse.validate.render import render_html, write_reports
+from cs_warehouse.validate.report import report_from_build, validate
 from cs_warehouse.validate.suites import VALUE_SET_PRINT_LIMIT, expectations
 
 __all__ = [
-    "CSV_MATERIALIZE_MAX_BYTES",
     "ERROR",
     "Finding",
-    "HeaderQuoteNotClosed",
     "INFO",
-    "INTEGER_TYPES",
     "LEVEL_ORDER",
     "OK",
-    "OpenFile",
     "REPORTS_DIR",
     "SAMPLE_SIZE",
+    "STAGING_BUILD",
     "STOP",
     "VALUE_SET_PRINT_LIMIT",
     "ValidationReport",
-    "Validator",
     "WARN",
-    "csv_fields",
-    "csv_header",
-    "csv_read_expression",
-    "encoding_problem",
+    "build_staging",
     "env_dbt_vars",
     "expectations",
-    "is_native",
     "main",
-    "quote",
     "render_html",
-    "sql_string",
+    "report_from_build",
     "validate",
     "write_reports",
 ]

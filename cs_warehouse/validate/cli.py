@@ -1,4 +1,4 @@
-"""Validate the raw files against the data contract with great-expectations.
+"""Validate the raw files: the staging build on them, reported through great-expectations.
 
 The command line (``python -m cs_warehouse.validate``, the Makefile's ``validate``):
 validates one directory, prints the summary, writes reports/validation.json and
@@ -14,8 +14,8 @@ import yaml
 
 from cs_warehouse import settings
 from cs_warehouse.contract import PROJECT_DIR
-from cs_warehouse.validate.checks import validate
 from cs_warehouse.validate.render import write_reports
+from cs_warehouse.validate.report import validate
 
 REPORTS_DIR = PROJECT_DIR / "reports"
 

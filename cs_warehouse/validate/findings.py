@@ -1,8 +1,8 @@
 """What the validation finds: the levels, a Finding per rule and file, the report.
 
-The level says what a failed rule means for the dbt build (docs/data-contract.md,
-"Bad input"), so that the exit status and the summary can promise what the build
-will do: stop, fail on rejects (error), reject and warn, or only inform.
+The level says what the staging build did (docs/data-contract.md, "Bad input"):
+stop, fail on rejects (error), reject and warn, or only inform; the exit status
+and the summary say it.
 """
 from __future__ import annotations
 
@@ -23,8 +23,8 @@ class Finding:
     source: str
     file: str | None
     columns: list[str]
-    rule: str  # a short name: file_present, columns_present, readable, not_null, unique, ...
-    problem: str  # what breaks the rule, worded as the dbt reject reason or error
+    rule: str  # a short name: the contract rule (not_null, unique, ...) or the dbt node
+    problem: str  # what breaks the rule: the reject reason in raw_rejects, or dbt's message
     level: str  # ok, info, warn, error (rejects that fail the build), stop (the build stops)
     failed_rows: int = 0
     rows_checked: int | None = None

@@ -1,8 +1,8 @@
 """The great-expectations side: one ephemeral context, suites run on small frames.
 
-Every rule of the validation (and the warehouse checks of cs_warehouse.publish) is
-decided by GX expectations on a pandas frame that DuckDB computed. GX is imported
-only when the first suite runs, and its context is created once per process
+The validation's reject findings are decided by GX expectations on a pandas frame
+that DuckDB computed from ``raw_rejects`` (rejects.py). GX is imported only when
+the first suite runs, and its context is created once per process
 (``expectations()``): creating it costs seconds. Named ``suites`` rather than
 ``expectations`` so that the module does not clash with the function
 ``expectations()`` that the package re-exports.
@@ -23,13 +23,14 @@ class _Expectations:
     """An ephemeral GX context with one pandas DataFrame asset, created once."""
 
     def __init__(self) -> None:
-        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+        _quiet_great_expectations()
         warnings.filterwarnings("ignore", module="great_expectations")
         import great_expectations as gx
         import great_expectations.expectations as gxe
         from great_expectations.data_context.types.base import ProgressBarsConfig
 
         self.gx, self.gxe = gx, gxe
+        _quiet_great_expectations()  # GX sets INFO on some of its loggers as it imports them
         context = gx.get_context(mode="ephemeral")
         context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
         asset = context.data_sources.add_pandas("raw_files").add_dataframe_asset("frame")
@@ -41,8 +42,8 @@ class _Expectations:
         """Validate the frame; returns {rule id (expectation meta 'id'): result}.
 
         GX costs ~10-30 ms per expectation whatever the frame's size, so results are
-        kept for an identical frame and suite: validating many directories that
-        share most of their files (the bad-input corpus) re-checks only what changed.
+        kept for an identical frame and suite: validating many directories in one
+        process (the bad-input corpus) re-checks only what changed.
         """
         frame = frame.reset_index(drop=True)
         key = (json.dumps([expectation.configuration.to_json_dict() for expectation in expectations],
@@ -63,6 +64,13 @@ class _Expectations:
             self._cache.clear()
         self._cache[key] = found
         return found
+
+
+def _quiet_great_expectations() -> None:
+    """GX's loggers print errors only (dbt, run in the same process, adds a handler)."""
+    for name in ["great_expectations", *logging.root.manager.loggerDict]:
+        if name.startswith("great_expectations"):
+            logging.getLogger(name).setLevel(logging.ERROR)
 
 
 _EXPECTATIONS: _Expectations | None = None

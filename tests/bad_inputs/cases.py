@@ -6,8 +6,8 @@ which keep the contract), applies its ``damage`` (small steps listed below), and
 states its outcome:
 
 - ``Stops``: the build stops before any figure is computed (a missing file or
-  column, an unreadable file or value). The dbt message and the validation summary
-  both name the file, the column where there is one, and the problem.
+  column, an unreadable file or value). The dbt message names the file, the column
+  where there is one, and the problem; the validation reports that message.
 - ``Rejects``: the rows can be read but break a rule. They are kept in
   ``raw_rejects`` with their reason. Whether the build then fails follows from
   the contract (reject_severity of the source, under the default reject policy):
@@ -16,14 +16,14 @@ states its outcome:
   line endings, an extra column...): the build passes and reads every row.
 
 tests/test_bad_inputs.py runs every case through dbt (the staging layer) and
-through ``python -m cs_warehouse.validate``.
+reports on that build as ``python -m cs_warehouse.validate`` does.
 """
 from __future__ import annotations
 
 import csv
 import io
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -230,8 +230,6 @@ class Stops:
     problem: str
     column: str | None = None
     samples: tuple[str, ...] = ()
-    # the validation's wording of the problem, where it differs from dbt's
-    validation_problem: str | None = None
 
 
 @dataclass(frozen=True)
@@ -247,7 +245,7 @@ class Reads:
     """Nothing is rejected and every row is read. `check` is SQL on the built
     warehouse that must return true (what the packaging must not change)."""
     check: str | None = None
-    note: str | None = None  # a line the dbt log must contain
+    note: str | None = None  # a note the dbt log and the validation summary must contain
 
 
 @dataclass(frozen=True)
@@ -257,7 +255,6 @@ class Case:
     steps: tuple[Callable[[Path], None], ...]
     outcome: Stops | Rejects | Reads
     dir_name: str = "raw"
-    validation_notes: tuple[str, ...] = field(default_factory=tuple)
 
     def make(self, parent: Path) -> Path:
         raw_dir = parent / self.dir_name
@@ -271,7 +268,7 @@ CASES = [
     # --- files and columns -----------------------------------------------------
     Case("missing_required_file", "the usage export was not copied into the directory",
          (Remove("usage.csv"),),
-         Stops(file="usage.csv", problem="Missing required file", validation_problem="missing required file")),
+         Stops(file="usage.csv", problem="Missing required file")),
     Case("missing_optional_file", "no survey tool: surveys.csv does not exist",
          (Remove("surveys.csv"),),
          Reads(check="(select count(*) from stg_raw__surveys) = 0", note="Optional source surveys is absent")),
@@ -286,8 +283,7 @@ CASES = [
          Reads(check="(select count(*) from stg_raw__contracts where seats is null) = 5")),
     Case("extra_column", "the CRM added a notes column",
          (AddColumn("accounts.csv", "notes", "call back in May"),),
-         Reads(check="(select count(*) from stg_raw__accounts) = 4", note="ignoring column(s) not in the contract: notes"),
-         validation_notes=("not in the contract are ignored: notes",)),
+         Reads(check="(select count(*) from stg_raw__accounts) = 4", note="ignoring column(s) not in the contract: notes")),
     Case("duplicate_header_column", "the region column was pasted twice",
          (AddColumn("accounts.csv", "Region", "Kanto"),),
          Stops(file="accounts.csv", column="Region", problem="appears more than once in the header row")),
@@ -340,14 +336,12 @@ CASES = [
          "quoted header name",
          (AddColumn("accounts.csv", "売上 (JPY, 月額)", "12,000"),),
          Reads(check="(select count(*) from stg_raw__accounts) = 4",
-               note="ignoring column(s) not in the contract: 売上 (JPY, 月額)"),
-         validation_notes=("not in the contract are ignored: 売上 (JPY, 月額)",)),
+               note="ignoring column(s) not in the contract: 売上 (JPY, 月額)")),
     Case("extra_column_with_quotes_in_name", 'the CRM added a column named Notes "internal" (written '
          '"Notes ""internal""")',
          (AddColumn("accounts.csv", 'Notes "internal"', 'call "soon"'),),
          Reads(check="(select count(*) from stg_raw__accounts) = 4",
-               note='ignoring column(s) not in the contract: Notes "internal"'),
-         validation_notes=('not in the contract are ignored: Notes "internal"',)),
+               note='ignoring column(s) not in the contract: Notes "internal"')),
     Case("header_quote_not_closed", "a header name with an opening quote and no closing one",
          (Replace("accounts.csv", "region", '"region'),),
          Stops(file="accounts.csv", problem="the header row (line 1) has a quote that is not closed")),
@@ -466,13 +460,11 @@ CASES = [
     Case("empty_required_usage_column", "active_users exported empty: the column is there, every value blank",
          tuple(SetValue("usage.csv", row, "active_users", "") for row in range(1, 11)),
          Stops(file="usage.csv", column="active_users",
-               problem="all 10 usage rows were rejected: active_users is null",
-               validation_problem="all 10 usage rows would be rejected: active_users is null")),
+               problem="all 10 usage rows were rejected: active_users is null")),
     Case("every_optional_row_rejected", "a tickets export from another system: no account_id matches",
          tuple(SetValue("tickets.csv", row, "account_id", f"X{row}") for row in range(1, 4)),
          Stops(file="tickets.csv", column="account_id",
-               problem="all 3 tickets rows were rejected: account_id not in accounts.account_id",
-               validation_problem="all 3 tickets rows would be rejected: account_id not in accounts.account_id")),
+               problem="all 3 tickets rows were rejected: account_id not in accounts.account_id")),
     Case("excel_trailing_empty_rows", "Excel kept two formatted but empty rows at the end",
          (AppendRow("accounts.csv", {}), AppendRow("accounts.csv", {})),
          Rejects("accounts", "account_id is null; account_name is null; created_at is null", count=2)),
