@@ -27,3 +27,12 @@ CS_BI_HOST ?= 127.0.0.1
 CS_BI_PORT ?= 8088
 CS_BI_USER ?= admin
 CS_BI_PASSWORD ?= admin
+# Spark, the second dbt target (`dbt build --target spark`, docs/spark.md): the public
+# schema, the directory of its tables and Derby metastore, the master (local[N] or
+# spark://host:7077), the driver's memory, and the Thrift server of target spark_thrift
+CS_SPARK_SCHEMA ?= cs
+CS_SPARK_WORK_DIR ?= /tmp/cs-spark
+CS_SPARK_MASTER ?= local[2]
+CS_SPARK_DRIVER_MEMORY ?= 2g
+CS_SPARK_THRIFT_HOST ?= 127.0.0.1
+CS_SPARK_THRIFT_PORT ?= 10000

@@ -12,5 +12,9 @@
 materialized
 {%- endmacro %}
 
+{#- Spark has no such keyword (a CTE is inlined; caching would be a separate statement) -#}
+{% macro spark__cs_cte_materialized() -%}
+{%- endmacro %}
+
 {% macro default__cs_cte_materialized() -%}
 {%- endmacro %}

@@ -13,6 +13,12 @@
 hash({{ columns | join(', ') }})
 {%- endmacro %}
 
+{#- Spark's hash() is 32-bit (Murmur3); xxhash64 is 64-bit. It skips null arguments, so
+    (a, null) and (null, a) hash alike: the caller's check on the keys sorts that out. -#}
+{% macro spark__cs_hash_key(columns) -%}
+xxhash64({{ columns | join(', ') }})
+{%- endmacro %}
+
 {% macro default__cs_hash_key(columns) -%}
     {{ exceptions.raise_compiler_error('cs_hash_key has no implementation for the adapter "'
         ~ adapter.type() ~ '": add ' ~ adapter.type() ~ '__cs_hash_key to macros/adapters/') }}

@@ -32,6 +32,16 @@
     {{- return('select count(*) from glob(' ~ cs_sql_string(pattern) ~ ')') -}}
 {%- endmacro %}
 
+{#- Spark's binaryFile source lists the directory (the content is not read unless
+    selected); a path that does not exist is an error there, so the directory is listed
+    and the name looked up. The directory must exist. Hadoop reads * ? [ { in the
+    directory's path as patterns. -#}
+{% macro spark__cs_file_exists_sql(path) -%}
+    {%- set parts = path.rsplit('/', 1) -%}
+    {{- return('select count(*) from binaryFile.' ~ cs_sql_identifier(parts[0] if parts | length > 1 else '.')
+        ~ ' where substring_index(path, \'/\', -1) = ' ~ cs_sql_string(parts[-1])) -}}
+{%- endmacro %}
+
 
 {% macro cs_read_raw_file(raw_file) -%}
     {{ return(adapter.dispatch('cs_read_raw_file', 'cs_warehouse')(raw_file)) }}
@@ -55,6 +65,34 @@
         ~ ", delim = ',', quote = '\"', escape = '\"', comment = '', strict_mode = true, null_padding = false)") -}}
 {%- endmacro %}
 
+{#- Spark reads a CSV file through a temporary view of the session (created here, when
+    the model compiles), with the dialect fixed and every column a string named from the
+    header: FAILFAST stops on a row with more or fewer fields than the header (Spark's
+    message names no line); multiLine keeps the whole file in one partition, so rows
+    come in file order (cs_numbered_raw_rows). The view lives as long as the session:
+    with method thrift the model must run on the connection that compiled it. -#}
+{% macro spark__cs_read_raw_file(raw_file) -%}
+    {%- if raw_file.format == 'parquet' -%}
+        {{- return('parquet.' ~ cs_sql_identifier(raw_file.path)) -}}
+    {%- endif -%}
+    {#- one view per file name (the callers' dicts differ; every one has the path) -#}
+    {%- set view = 'cs_raw_csv__' ~ modules.re.sub('[^A-Za-z0-9_]', '_', raw_file.path.split('/')[-1]) -%}
+    {%- set column_types = [] -%}
+    {%- for name in raw_file.columns -%}
+        {%- do column_types.append(cs_sql_identifier(name) ~ ' string') -%}
+    {%- endfor -%}
+    {%- if execute -%}
+        {%- call statement('cs_raw_csv_view') -%}
+            create or replace temporary view {{ view }} ({{ column_types | join(', ') }})
+            using csv
+            options (path {{ cs_sql_string(raw_file.path) }}, header 'true', enforceSchema 'true',
+                inferSchema 'false', mode 'FAILFAST', multiLine 'true', sep ',', quote '"',
+                escape '"', encoding 'UTF-8')
+        {%- endcall -%}
+    {%- endif -%}
+    {{- return(view) -}}
+{%- endmacro %}
+
 
 {% macro cs_first_line_sql(path) -%}
     {{ return(adapter.dispatch('cs_first_line_sql', 'cs_warehouse')(path)) }}
@@ -66,6 +104,11 @@
     {{- return('select line from read_csv(' ~ cs_sql_string(path)
         ~ ", header = false, auto_detect = false, columns = {'line': 'varchar'}, delim = chr(30),"
         ~ " quote = '', escape = '', comment = '', strict_mode = false) limit 1") -}}
+{%- endmacro %}
+
+{#- Spark's text source: one row per line (\n, \r\n or \r), the first split first -#}
+{% macro spark__cs_first_line_sql(path) -%}
+    {{- return('select value as line from text.' ~ cs_sql_identifier(path) ~ ' limit 1') -}}
 {%- endmacro %}
 
 
@@ -90,6 +133,12 @@
     {{- return('') -}}
 {%- endmacro %}
 
+{#- Spark: nothing to check; the CSV view is read with multiLine (one partition per
+    file, rows in file order), whatever the session's settings. -#}
+{% macro spark__cs_check_file_order(raw_file) -%}
+    {{- return('') -}}
+{%- endmacro %}
+
 
 {% macro cs_encoding_check_sql(path) -%}
     {{ return(adapter.dispatch('cs_encoding_check_sql', 'cs_warehouse')(path)) }}
@@ -101,6 +150,14 @@
     {{- return('select case when size <= 2147483648 then try(decode(content)) is null else false end as not_utf8,'
         ~ " content[1:2] in ('\\xFF\\xFE'::blob, '\\xFE\\xFF'::blob) as is_utf16"
         ~ ' from read_blob(' ~ cs_sql_string(path) ~ ')') -}}
+{%- endmacro %}
+
+{#- Spark's binaryFile reads the whole file into one value: files over 2 GB fail there
+    (spark.sql.sources.binaryFile.maxLength), not here. -#}
+{% macro spark__cs_encoding_check_sql(path) -%}
+    {{- return('select not is_valid_utf8(cast(content as string)) as not_utf8,'
+        ~ " substring(content, 1, 2) in (X'FFFE', X'FEFF') as is_utf16"
+        ~ ' from binaryFile.' ~ cs_sql_identifier(path)) -}}
 {%- endmacro %}
 
 
@@ -123,6 +180,24 @@ from {{ cs_read_raw_file(raw_file) }}
     {%- endif -%}
 {%- endmacro %}
 
+{#- Spark: a Parquet row's index in its file is in the hidden _metadata column; a CSV
+    file is one partition (multiLine, cs_read_raw_file), so monotonically_increasing_id()
+    follows its lines. The window without partition sorts the file on one core: fine
+    for the CSV sources, which are small; large sources should be Parquet. -#}
+{% macro spark__cs_numbered_raw_rows(raw_file) -%}
+    {%- if raw_file.format == 'parquet' -%}
+select
+    _metadata.row_index + 1 as source_row_number,
+    *
+from {{ cs_read_raw_file(raw_file) }}
+    {%- else -%}
+select
+    cast(row_number() over (order by monotonically_increasing_id()) as bigint) as source_row_number,
+    *
+from {{ cs_read_raw_file(raw_file) }}
+    {%- endif -%}
+{%- endmacro %}
+
 
 {% macro cs_describe_sql(sql) -%}
     {{ return(adapter.dispatch('cs_describe_sql', 'cs_warehouse')(sql)) }}
@@ -130,6 +205,23 @@ from {{ cs_read_raw_file(raw_file) }}
 
 {% macro duckdb__cs_describe_sql(sql) -%}
     {{- return('select column_name, column_type from (describe ' ~ sql ~ ')') -}}
+{%- endmacro %}
+
+{#- Spark's `describe query` is a statement, not a relation: it runs here, and the
+    query returned lists its rows, the types named as DuckDB names them (the raw macros
+    compare them with the contract's data_type: varchar, integer, ...). -#}
+{% macro spark__cs_describe_sql(sql) -%}
+    {%- if not execute -%}
+        {{- return("select 'column' as column_name, 'varchar' as column_type") -}}
+    {%- endif -%}
+    {%- set described = run_query('describe query ' ~ sql) -%}
+    {%- set names = {'string': 'varchar', 'int': 'integer', 'timestamp_ntz': 'timestamp', 'binary': 'blob'} -%}
+    {%- set rows = [] -%}
+    {%- for row in described.rows -%}
+        {%- set type_name = row[1] | lower -%}
+        {%- do rows.append('(' ~ cs_sql_string(row[0]) ~ ', ' ~ cs_sql_string(names.get(type_name, type_name)) ~ ')') -%}
+    {%- endfor -%}
+    {{- return('select column_name, column_type from values ' ~ rows | join(', ') ~ ' as described(column_name, column_type)') -}}
 {%- endmacro %}
 
 
@@ -141,6 +233,11 @@ from {{ cs_read_raw_file(raw_file) }}
     {{- return('regexp_full_match(' ~ text ~ ', ' ~ cs_sql_string(pattern) ~ ')') -}}
 {%- endmacro %}
 
+{#- Java's $ also matches before a final line break: \z is the end of the text -#}
+{% macro spark__cs_regexp_full_match(text, pattern) -%}
+    {{- return('(' ~ text ~ ' rlike ' ~ cs_sql_string('^(?:' ~ pattern ~ ')\\z') ~ ')') -}}
+{%- endmacro %}
+
 
 {% macro cs_try_cast(text, data_type) -%}
     {{ return(adapter.dispatch('cs_try_cast', 'cs_warehouse')(text, data_type)) }}
@@ -148,6 +245,11 @@ from {{ cs_read_raw_file(raw_file) }}
 
 {% macro duckdb__cs_try_cast(text, data_type) -%}
     {{- return('try_cast(' ~ text ~ ' as ' ~ data_type ~ ')') -}}
+{%- endmacro %}
+
+{#- a contract's varchar is Spark's string (Spark's varchar needs a length) -#}
+{% macro spark__cs_try_cast(text, data_type) -%}
+    {{- return('try_cast(' ~ text ~ ' as ' ~ cs_data_type(data_type) ~ ')') -}}
 {%- endmacro %}
 
 
@@ -163,6 +265,16 @@ from {{ cs_read_raw_file(raw_file) }}
     {{- return('cast(to_json(struct_pack(\n            ' ~ items | join(',\n            ') ~ '\n        )) as varchar)') -}}
 {%- endmacro %}
 
+{#- Spark's to_json leaves null fields out unless told otherwise; DuckDB keeps them -#}
+{% macro spark__cs_json_object(pairs) -%}
+    {%- set items = [] -%}
+    {%- for name, expression in pairs -%}
+        {%- do items.append(cs_sql_string(name) ~ ', ' ~ expression) -%}
+    {%- endfor -%}
+    {{- return("to_json(named_struct(\n            " ~ items | join(',\n            ')
+        ~ "\n        ), map('ignoreNullFields', 'false'))") -}}
+{%- endmacro %}
+
 
 {% macro cs_parquet_row_count(path) -%}
     {{ return(adapter.dispatch('cs_parquet_row_count', 'cs_warehouse')(path)) }}
@@ -170,6 +282,11 @@ from {{ cs_read_raw_file(raw_file) }}
 
 {% macro duckdb__cs_parquet_row_count(path) -%}
     {{- return('(select sum(num_rows) from parquet_file_metadata(' ~ cs_sql_string(path) ~ '))') -}}
+{%- endmacro %}
+
+{#- Spark has no function over a file's metadata; a count(*) reads no column -#}
+{% macro spark__cs_parquet_row_count(path) -%}
+    {{- return('(select count(*) from parquet.' ~ cs_sql_identifier(path) ~ ')') -}}
 {%- endmacro %}
 
 

@@ -8,9 +8,9 @@
     cs_raw_file(name)         the file of a source: <dir>/<name>.parquet if it exists,
                               else <dir>/<name>.csv if it exists, else none.
     cs_contract(name)         the source's node from _raw__sources.yml (graph.sources).
-    cs_sql_string(text)       a SQL string literal, quotes doubled (paths with quotes).
-    cs_sql_identifier(name)   a quoted SQL identifier, quotes doubled (a column named
-                              `Notes "internal"` in a file's header).
+    cs_sql_string(text)       a SQL string literal (paths with quotes), and
+    cs_sql_identifier(name)   a quoted SQL identifier (a column named `Notes "internal"`
+                              in a file's header): macros/adapters/cs_sql_quoting.sql.
 -#}
 
 {% macro cs_raw_dir() %}
@@ -22,14 +22,7 @@
 {% endmacro %}
 
 
-{% macro cs_sql_string(text) %}
-    {{- return("'" ~ (text | string).replace("'", "''") ~ "'") -}}
-{% endmacro %}
-
-
-{% macro cs_sql_identifier(name) %}
-    {{- return('"' ~ (name | string).replace('"', '""') ~ '"') -}}
-{% endmacro %}
+{#- cs_sql_string and cs_sql_identifier differ by engine: macros/adapters/cs_sql_quoting.sql -#}
 
 
 {% macro cs_raw_file(source_name) %}

@@ -91,7 +91,7 @@
         {%- set file_column = file_columns[column.name] -%}
         {%- set quoted = cs_sql_identifier(file_column.name) -%}
         {%- if cs_is_native_type(file_column.type, column.data_type) -%}
-            {%- do value_expressions.update({column.name: 'cast(' ~ quoted ~ ' as ' ~ column.data_type ~ ')'}) -%}
+            {%- do value_expressions.update({column.name: 'cast(' ~ quoted ~ ' as ' ~ cs_data_type(column.data_type) ~ ')'}) -%}
         {%- elif file_column.type.startswith('timestamp') and cs_type_kind(column.data_type) == 'date' -%}
             {#- a Parquet timestamp (pandas writes dates so) is a date where it is midnight -#}
             {%- set parsed = "case when cast(" ~ quoted ~ " as time) = time '00:00:00' then cast(" ~ quoted ~ " as date) end" -%}
@@ -182,13 +182,13 @@ where false
 {% macro cs_with_default(expression, column) %}
     {%- set default = column.meta.get('default') -%}
     {%- if default is none -%}
-        {{- return('cast(' ~ expression ~ ' as ' ~ column.data_type ~ ')') -}}
+        {{- return('cast(' ~ expression ~ ' as ' ~ cs_data_type(column.data_type) ~ ')') -}}
     {%- endif -%}
     {%- if default is string and default.startswith('var:') -%}
         {%- set default = var(default[4:]) -%}
     {%- endif -%}
     {%- set literal = cs_sql_string(default) if default is string else (default | string | lower) -%}
-    {{- return('cast(coalesce(' ~ expression ~ ', ' ~ literal ~ ') as ' ~ column.data_type ~ ')') -}}
+    {{- return('cast(coalesce(' ~ expression ~ ', ' ~ literal ~ ') as ' ~ cs_data_type(column.data_type) ~ ')') -}}
 {% endmacro %}
 
 

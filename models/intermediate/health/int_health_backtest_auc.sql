@@ -2,10 +2,11 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
+        partition_by=cs_partition_by('observations_fingerprint'),
         on_schema_change='fail',
         pre_hook=[
-            "{% if is_incremental() %}delete from {{ this }}
-            where observations_fingerprint <> {{ cs_backtest_observations_fingerprint() }}{% endif %}",
+            "{% if is_incremental() %}{{ cs_delete_rows(this, 'observations_fingerprint',
+            'observations_fingerprint <> ' ~ cs_backtest_observations_fingerprint()) }}{% endif %}",
         ],
     )
 }}

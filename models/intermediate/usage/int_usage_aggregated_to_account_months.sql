@@ -1,11 +1,12 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=cs_replace_strategy(),
         unique_key='month',
+        partition_by=cs_partition_by('month'),
         on_schema_change='fail',
         post_hook=[
-            "delete from {{ this }} where month not in (select month from {{ ref('int_months') }})",
+            "{{ cs_delete_rows(this, 'month', 'month not in (select month from ' ~ ref('int_months') ~ ')') }}",
         ],
     )
 }}

@@ -1,8 +1,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=cs_replace_strategy(),
         unique_key='usage_date',
+        partition_by=cs_partition_by('usage_date'),
         on_schema_change='fail',
     )
 }}

@@ -136,7 +136,7 @@ age_counts as (
 estimates as (
     select
         *,
-        {{ cs_product('1 - cast(churned as double) / at_risk') }} over segment_timeline as survival,
+        {{ cs_product('1 - cast(churned as double) / at_risk', 'segment_timeline') }} as survival,
         sum(case
             when churned < at_risk then cast(churned as double) / (cast(at_risk as double) * (at_risk - churned))
             else 0

@@ -123,7 +123,7 @@ trailing_churn as (
     select
         *,
         count(logo_churn_rate) over trailing_year as churn_months_known,
-        {{ cs_product('1 - logo_churn_rate') }} over trailing_year as churn_survival_12m,
+        {{ cs_product('1 - logo_churn_rate', 'trailing_year') }} as churn_survival_12m,
         avg(logo_churn_rate) over trailing_year as trailing_mean_logo_churn_rate
     from rates
     window trailing_year as (order by month rows between 11 preceding and current row)

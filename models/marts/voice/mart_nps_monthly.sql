@@ -53,9 +53,10 @@ aggregated as (
         sum(case when survey = 'nps' and score >= 9 then 1 else 0 end) as promoters,
         sum(case when survey = 'nps' and score > 6 and score < 9 then 1 else 0 end) as passives,
         sum(case when survey = 'nps' and score <= 6 then 1 else 0 end) as detractors,
-        avg(case when survey = 'csat' then score end) as mean_csat,
+        -- means of doubles: Spark's avg of a decimal keeps 6 decimals, DuckDB's does not
+        avg(case when survey = 'csat' then cast(score as double) end) as mean_csat,
         sum(case when survey = 'csat' then 1 else 0 end) as csat_responses,
-        avg(case when survey = 'ces' then score end) as mean_ces,
+        avg(case when survey = 'ces' then cast(score as double) end) as mean_ces,
         sum(case when survey = 'ces' then 1 else 0 end) as ces_responses
     from segmented_responses
     group by month, segment_type, segment

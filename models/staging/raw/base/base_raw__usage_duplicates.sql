@@ -2,11 +2,12 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
+        partition_by=cs_partition_by('usage_date'),
         on_schema_change='fail',
         pre_hook=[
-            "{% if is_incremental() %}delete from {{ this }} where usage_date in (select distinct usage_date
-            from {{ ref('base_raw__usage_valid') }} where load_number = (select max(load_number)
-            from {{ ref('base_raw__usage_valid') }})){% endif %}",
+            "{% if is_incremental() %}{{ cs_delete_rows(this, 'usage_date', 'usage_date in (select distinct usage_date
+            from ' ~ ref('base_raw__usage_valid') ~ ' where load_number = (select max(load_number)
+            from ' ~ ref('base_raw__usage_valid') ~ '))') }}{% endif %}",
         ],
     )
 }}
