@@ -13,7 +13,7 @@ include settings.mk
 export CS_RAW_DIR := $(abspath $(CS_RAW_DIR))
 export CS_WAREHOUSE_PATH := $(abspath $(CS_WAREHOUSE_PATH))
 
-.PHONY: build setup validate publish reports reports-pdf refresh lab test lint bench docs clean bi bi-stop
+.PHONY: build setup spark-setup validate publish reports reports-pdf refresh lab test lint bench docs clean bi bi-stop
 
 build: setup validate publish reports
 
@@ -27,13 +27,23 @@ $(VENV)/.installed: requirements.txt pyproject.toml
 	$(BIN)/python -m ipykernel install --sys-prefix --name cs-warehouse --display-name "CS warehouse" >/dev/null
 	touch $@
 
+# the Spark target's packages (dbt-spark, pyspark; docs/spark.md) in the same venv;
+# requirements.txt constrains what both need
+spark-setup: $(VENV)/.spark-installed
+
+$(VENV)/.spark-installed: $(VENV)/.installed requirements-spark.txt
+	$(BIN)/python -m pip install --quiet -c requirements.txt -r requirements-spark.txt
+	touch $@
+
 # build the staging layer on the raw files into a scratch file and report what it did
 # (reports/validation.html, .json)
 validate: setup
 	$(BIN)/python -m cs_warehouse.validate
 
-# build aside, audit, then atomically replace $(CS_WAREHOUSE_PATH)
-publish: setup
+# build aside, audit, then atomically replace $(CS_WAREHOUSE_PATH); CS_TARGET=spark builds
+# on Spark and publishes a DuckDB copy of its public relations (docs/spark.md)
+SPARK_SETUP := $(if $(filter spark%,$(CS_TARGET)),spark-setup)
+publish: setup $(SPARK_SETUP)
 	$(BIN)/python -m cs_warehouse.publish
 
 # the daily refresh, write-audit-publish like `make publish`, but on a copy of the
@@ -42,7 +52,7 @@ publish: setup
 # publish` (a full build) stays the reference. Its dbt arguments are declared once, in
 # cs_warehouse/publish.py (REFRESH_DBT_ARGS); `make bench` times its incremental dbt
 # build with them.
-refresh: setup
+refresh: setup $(SPARK_SETUP)
 	$(BIN)/python -m cs_warehouse.publish --incremental
 
 # execute the notebooks against $(CS_WAREHOUSE_PATH) into reports/*.html, in CS_REPORT_LANG (ja or en; default ja)
@@ -74,8 +84,8 @@ $(LINT_WAREHOUSE): $(VENV)/.installed dbt_project.yml $(shell find models macros
 	CS_WAREHOUSE_PATH=$(CURDIR)/$@.build $(BIN)/dbt build --quiet --exclude-resource-type test unit_test
 	mv $@.build $@
 
-# lint (ruff and sqlfluff), then pytest
-test: lint
+# lint (ruff and sqlfluff), then pytest (tests/test_spark.py needs the Spark packages and Java)
+test: lint spark-setup
 	$(BIN)/python -m pytest tests
 
 # the benchmark harness (benchmarks/README.md): `make bench` at a smoke size (200

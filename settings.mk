@@ -27,6 +27,9 @@ CS_BI_HOST ?= 127.0.0.1
 CS_BI_PORT ?= 8088
 CS_BI_USER ?= admin
 CS_BI_PASSWORD ?= admin
+# the dbt target that `make publish`, `make refresh` and `make build` build on: duckdb,
+# or spark (docs/spark.md; the published file is DuckDB either way)
+CS_TARGET ?= duckdb
 # Spark, the second dbt target (`dbt build --target spark`, docs/spark.md): the public
 # schema, the directory of its tables and Derby metastore, the master (local[N] or
 # spark://host:7077), the driver's memory, and the Thrift server of target spark_thrift

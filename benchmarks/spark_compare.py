@@ -28,27 +28,7 @@ from pathlib import Path
 import pandas as pd
 
 from benchmarks.snapshot import PUBLIC_NAMES, PUBLIC_PREFIXES, _sorted, difference
-
-
-def spark_session(work_dir: Path):
-    """A local session on the dbt target's warehouse directory and metastore."""
-    from pyspark.sql import SparkSession
-
-    return (
-        SparkSession.builder.master("local[1]")
-        .appName("cs_warehouse spark_compare")
-        .config("spark.sql.warehouse.dir", str(work_dir / "warehouse"))
-        .config("spark.hadoop.javax.jdo.option.ConnectionURL",
-                f"jdbc:derby:;databaseName={work_dir / 'metastore_db'};create=false")
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work_dir}")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .enableHiveSupport()
-        .getOrCreate()
-    )
+from cs_warehouse.spark import session
 
 
 def public_relations(spark, schema: str) -> list[str]:
@@ -105,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="the public schema (default: CS_SPARK_SCHEMA, else cs)")
     parser.add_argument("--rtol", type=float, default=1e-9)
     args = parser.parse_args(argv)
-    spark = spark_session(args.work_dir.resolve())
+    spark = session(args.work_dir, "cs_warehouse spark_compare")
     try:
         return compare(args.snapshot_dir, spark, args.schema, args.rtol)
     finally:

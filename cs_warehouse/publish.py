@@ -54,6 +54,16 @@ leaves the unit tests, which test code, not data, to ``make test``. Without a
 published warehouse it is a full build.
 
 Extra dbt vars: ``--vars`` or the environment variable ``CS_DBT_VARS`` (YAML).
+
+On Spark (``--target spark``, or CS_TARGET=spark; docs/spark.md) the write is ``dbt build
+--target spark`` into the Spark target's tables (``--full-refresh``, except with
+``--incremental``, which adds the new days to the tables of the previous build), and the
+audit is the same (the health-weight fit, a Python model, is left out: see
+cs_warehouse/spark.py). Then the public relations are copied from Spark into the build file
+(cs_warehouse/spark.py), which is published as above: the reports, the semantic layer and
+BI tools read the DuckDB file whichever engine built it, and never a failed Spark build.
+Spark's own tables are rebuilt in place: a reader of them directly can see a build under
+way.
 """
 from __future__ import annotations
 
@@ -77,7 +87,7 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from cs_warehouse import settings
+from cs_warehouse import settings, spark
 from cs_warehouse.dbt_runner import PROJECT_DIR, dbt_executable
 
 BUILD_MARK = "__build"
@@ -243,8 +253,10 @@ def dbt_error_lines(output: str, limit: int = 60) -> str:
 class Publisher:
     def __init__(self, path: Path, *, raw_dir: Path | None, dbt_vars: dict, dbt_args: list[str],
                  quiet: bool = False, out=None,
-                 incremental: bool = False) -> None:
+                 incremental: bool = False, target: str = "duckdb") -> None:
         self.path = path
+        self.target = target
+        self.on_spark = target != "duckdb"
         self.incremental = incremental
         self.raw_dir = raw_dir
         self.dbt_vars = dbt_vars
@@ -293,8 +305,13 @@ class Publisher:
         except WriterHoldsWarehouse as error:
             return self.refuse(error)
         (target_dir / "run_results.json").unlink(missing_ok=True)  # never audit a previous run's results
-        incremental = self.incremental and self.path.exists()
-        if incremental:
+        incremental = self.incremental and (self.on_spark or self.path.exists())
+        if self.on_spark:
+            _remove_database(build_path)
+            self.say(f"Building the warehouse on target {self.target}"
+                     f"{' (incremental)' if incremental else ' (--full-refresh)'}; it is copied into {build_path} "
+                     "after the audit")
+        elif incremental:
             # the published file is never written in place, so a copy of it is consistent
             # (a reader may hold it open meanwhile)
             self.say(f"Refreshing a copy of the published warehouse: {build_path}")
@@ -319,7 +336,7 @@ class Publisher:
         self.say(f"Built in {build_time}. Auditing the new build...")
         started = time.perf_counter()
         results = audit_dbt_results(target_dir)
-        if not build_path.exists():
+        if not build_path.exists() and not self.on_spark:
             results.append(CheckResult("the build wrote a warehouse", str(build_path), "failed", "no file"))
         passed = [result for result in results if result.status == "passed"]
         relations = sorted({result.relation for result in passed})
@@ -335,6 +352,20 @@ class Publisher:
                 self.say("  " + result.line())
             self.keep_failed(build_path, target_dir)
             return 2
+
+        if self.on_spark:
+            started = time.perf_counter()
+            try:
+                copied = spark.export(target_dir, Path(settings.get("CS_SPARK_WORK_DIR")),
+                                      settings.get("CS_SPARK_SCHEMA"), build_path)
+            except Exception as error:  # noqa: BLE001 - any failure of the copy stops the publish
+                self.say("")
+                self.say(f"Copying the Spark build into {build_path} failed; the published warehouse {self.path} "
+                         f"is unchanged: {error}")
+                self.keep_failed(build_path, target_dir)
+                return 1
+            self.say(f"  copied {len(copied)} relation(s), {sum(rows for _, rows in copied):,} rows, from Spark "
+                     f"into {build_path} in {_seconds(started)}")
 
         started = time.perf_counter()
         try:
@@ -357,6 +388,9 @@ class Publisher:
         refresh_args: list[str] = []
         if incremental:
             refresh_args = list(REFRESH_DBT_ARGS)
+        if self.on_spark:
+            refresh_args += ["--target", self.target, *spark.EXCLUDED_ON_SPARK]
+            refresh_args += [] if incremental else ["--full-refresh"]
         command = [dbt_executable(), "build", *refresh_args, *self.dbt_args, "--project-dir", str(PROJECT_DIR),
                    "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target_dir),
                    "--log-path", str(target_dir / "logs")]
@@ -421,6 +455,8 @@ def main(argv: list[str] | None = None, *, out=None) -> int:
     parser.add_argument("--raw-dir", help="the raw files (default: CS_RAW_DIR, else data/demo)")
     parser.add_argument("--vars", help="dbt vars as YAML (also CS_DBT_VARS)")
     parser.add_argument("--quiet", action="store_true", help="do not echo dbt's output while it builds")
+    parser.add_argument("--target", default=settings.get("CS_TARGET"),
+                        help="the dbt target: duckdb, or spark (also CS_TARGET; default duckdb)")
     parser.add_argument("--incremental", action="store_true",
                         help="the daily refresh: build on a copy of the published warehouse (incremental models "
                              "process only new data), usage-wide tests on recent days, no unit tests")
@@ -429,7 +465,7 @@ def main(argv: list[str] | None = None, *, out=None) -> int:
     dbt_vars.update(yaml.safe_load(args.vars) or {} if args.vars else {})
     publisher = Publisher(warehouse_path(), raw_dir=Path(args.raw_dir) if args.raw_dir else None, dbt_vars=dbt_vars,
                           dbt_args=dbt_args, quiet=args.quiet, out=out,
-                          incremental=args.incremental)
+                          incremental=args.incremental, target=args.target)
     return publisher.run()
 
 
