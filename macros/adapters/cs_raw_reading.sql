@@ -65,32 +65,40 @@
         ~ ", delim = ',', quote = '\"', escape = '\"', comment = '', strict_mode = true, null_padding = false)") -}}
 {%- endmacro %}
 
-{#- Spark reads a CSV file through a temporary view of the session (created here, when
-    the model compiles), with the dialect fixed and every column a string named from the
-    header: FAILFAST stops on a row with more or fewer fields than the header (Spark's
-    message names no line); multiLine keeps the whole file in one partition, so rows
-    come in file order (cs_numbered_raw_rows). The view lives as long as the session:
-    with method thrift the model must run on the connection that compiled it. -#}
+{#- Spark reads a CSV file through an external table over it, in the staging schema
+    (created here, when the model compiles; dropping it leaves the file), with the dialect
+    fixed and every column a string named from the header: FAILFAST stops on a row with
+    more or fewer fields than the header (Spark's message names no line); multiLine keeps
+    the whole file in one partition, so rows come in file order (cs_numbered_raw_rows).
+    A table, not a temporary view: a view such as base_raw__usage may reference it, and
+    over Thrift it does not depend on the connection that compiled the model. -#}
 {% macro spark__cs_read_raw_file(raw_file) -%}
     {%- if raw_file.format == 'parquet' -%}
         {{- return('parquet.' ~ cs_sql_identifier(raw_file.path)) -}}
     {%- endif -%}
-    {#- one view per file name (the callers' dicts differ; every one has the path) -#}
-    {%- set view = 'cs_raw_csv__' ~ modules.re.sub('[^A-Za-z0-9_]', '_', raw_file.path.split('/')[-1]) -%}
+    {#- one table per file name (the callers' dicts differ; every one has the path) -#}
+    {%- set schema = generate_schema_name('staging', none) | trim -%}
+    {%- set table = schema ~ '.cs_raw_csv__' ~ modules.re.sub('[^A-Za-z0-9_]', '_', raw_file.path.split('/')[-1]) -%}
     {%- set column_types = [] -%}
     {%- for name in raw_file.columns -%}
         {%- do column_types.append(cs_sql_identifier(name) ~ ' string') -%}
     {%- endfor -%}
     {%- if execute -%}
-        {%- call statement('cs_raw_csv_view') -%}
-            create or replace temporary view {{ view }} ({{ column_types | join(', ') }})
+        {%- call statement('cs_raw_csv_schema') -%}
+            create schema if not exists {{ schema }}
+        {%- endcall -%}
+        {%- call statement('cs_raw_csv_drop') -%}
+            drop table if exists {{ table }}
+        {%- endcall -%}
+        {%- call statement('cs_raw_csv_table') -%}
+            create table {{ table }} ({{ column_types | join(', ') }})
             using csv
             options (path {{ cs_sql_string(raw_file.path) }}, header 'true', enforceSchema 'true',
                 inferSchema 'false', mode 'FAILFAST', multiLine 'true', sep ',', quote '"',
                 escape '"', encoding 'UTF-8')
         {%- endcall -%}
     {%- endif -%}
-    {{- return(view) -}}
+    {{- return(table) -}}
 {%- endmacro %}
 
 
