@@ -31,11 +31,16 @@ CS_BI_PASSWORD ?= admin
 # or spark (docs/spark.md; the published file is DuckDB either way)
 CS_TARGET ?= duckdb
 # Spark, the second dbt target (`dbt build --target spark`, docs/spark.md): the public
-# schema, the directory of its tables and Derby metastore, the master (local[N] or
-# spark://host:7077), the driver's memory, and the Thrift server of target spark_thrift
+# schema, the directory of its tables and Derby metastore, where the tables go when not
+# there (blank: <work dir>/warehouse; on a cluster, storage every executor reaches), the
+# master (local[N] or spark://host:7077), the address executors reach the driver at, the
+# driver's memory, its logging, and the Thrift server of target spark_thrift
 CS_SPARK_SCHEMA ?= cs
 CS_SPARK_WORK_DIR ?= /tmp/cs-spark
+CS_SPARK_WAREHOUSE_DIR ?=
 CS_SPARK_MASTER ?= local[2]
+CS_SPARK_DRIVER_HOST ?= 127.0.0.1
 CS_SPARK_DRIVER_MEMORY ?= 2g
+CS_SPARK_LOG4J2 ?= scripts/spark-log4j2.properties
 CS_SPARK_THRIFT_HOST ?= 127.0.0.1
 CS_SPARK_THRIFT_PORT ?= 10000

@@ -28,6 +28,8 @@ EXCLUDED_ON_SPARK = ("--exclude", "int_health_weights_fitted+")
 # internal relations that readers need: the semantic layer's time spine
 READER_INTERNALS = ("metricflow_time_spine",)
 DUCKDB_PUBLIC_SCHEMA = "main"
+# Spark's logging, errors only: the same file the dbt target names (profiles.yml)
+LOG4J2_CONFIG = Path(__file__).resolve().parent.parent / "scripts" / "spark-log4j2.properties"
 
 
 def session(work_dir: Path, app_name: str = "cs_warehouse"):
@@ -41,7 +43,8 @@ def session(work_dir: Path, app_name: str = "cs_warehouse"):
         .config("spark.sql.warehouse.dir", str(work_dir / "warehouse"))
         .config("spark.hadoop.javax.jdo.option.ConnectionURL",
                 f"jdbc:derby:;databaseName={work_dir / 'metastore_db'};create=false")
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={work_dir}")
+        .config("spark.driver.extraJavaOptions",
+                f"-Dderby.system.home={work_dir} -Dlog4j2.configurationFile={LOG4J2_CONFIG}")
         .config("spark.driver.host", "127.0.0.1")
         .config("spark.driver.bindAddress", "127.0.0.1")
         .config("spark.ui.enabled", "false")
