@@ -79,12 +79,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2, help="Spark workers, one core each (default 2)")
     parser.add_argument("--data-dir", type=Path, default=PROJECT_DIR / "benchmarks" / "data")
     parser.add_argument("--results-dir", type=Path, default=PROJECT_DIR / "benchmarks" / "results")
+    parser.add_argument("--full-only", action="store_true", help="measure the full builds only, not the refresh")
     args = parser.parse_args(argv)
 
     # the data of `make bench N=...` (benchmarks/README.md)
     dataset = datasets.ensure_dataset(args.data_dir, args.accounts, args.seed,
                                       ["--initial-share", str(DEFAULT_INITIAL_SHARE)])
-    plus_one_day = datasets.ensure_appended_day(dataset, args.data_dir)
+    plus_one_day = None if args.full_only else datasets.ensure_appended_day(dataset, args.data_dir)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     work = args.data_dir / "work" / f"spark-side-by-side-N{args.accounts}-{stamp}"
     logs = work / "logs"
@@ -96,8 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     duckdb_env = {**base_env, "CS_WAREHOUSE_PATH": str(work / "duckdb.duckdb")}
     measured["duckdb_full"] = _dbt([*EXCLUDED_ON_SPARK], raw_dir=dataset.path, work=work, env=duckdb_env,
                                    name="duckdb_full", logs=logs)
-    measured["duckdb_refresh"] = _dbt([*REFRESH_DBT_ARGS, *EXCLUDED_ON_SPARK], raw_dir=plus_one_day.path, work=work,
-                                      env=duckdb_env, name="duckdb_refresh", logs=logs)
+    if plus_one_day is not None:
+        measured["duckdb_refresh"] = _dbt([*REFRESH_DBT_ARGS, *EXCLUDED_ON_SPARK], raw_dir=plus_one_day.path, work=work,
+                                          env=duckdb_env, name="duckdb_refresh", logs=logs)
     (work / "duckdb.duckdb").unlink()
 
     cluster_env = {**base_env, "PYTHON": sys.executable, "CS_SPARK_CLUSTER_DIR": str(work / "cluster"),
@@ -109,9 +111,10 @@ def main(argv: list[str] | None = None) -> int:
                      "CS_SPARK_MASTER": f"spark://127.0.0.1:{cluster_env['CS_SPARK_MASTER_PORT']}"}
         measured["spark_full"] = _dbt(["--target", "spark", "--full-refresh", *EXCLUDED_ON_SPARK],
                                       raw_dir=dataset.path, work=work, env=spark_env, name="spark_full", logs=logs)
-        measured["spark_refresh"] = _dbt(["--target", "spark", *REFRESH_DBT_ARGS, *EXCLUDED_ON_SPARK],
-                                         raw_dir=plus_one_day.path, work=work, env=spark_env, name="spark_refresh",
-                                         logs=logs)
+        if plus_one_day is not None:
+            measured["spark_refresh"] = _dbt(["--target", "spark", *REFRESH_DBT_ARGS, *EXCLUDED_ON_SPARK],
+                                             raw_dir=plus_one_day.path, work=work, env=spark_env,
+                                             name="spark_refresh", logs=logs)
     finally:
         subprocess.run([str(CLUSTER_SCRIPT), "stop"], env=cluster_env, timeout=120)
     shutil.rmtree(work / "spark", ignore_errors=True)
@@ -130,11 +133,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def report(run: dict) -> str:
     m = run["measured"]
+    full_only = "" if "spark_refresh" in m else " --full-only"
     lines = [
         f"# Spark (local cluster) and DuckDB side by side, N={run['accounts']:,}",
         "",
         f"`python -m benchmarks.spark_side_by_side --accounts {run['accounts']} --seed {run['seed']} "
-        f"--workers {run['workers']}`: {run['usage_rows']:,} usage rows, one run each, on {run['cores']} cores "
+        f"--workers {run['workers']}{full_only}`: {run['usage_rows']:,} usage rows, one run each, "
+        f"on {run['cores']} cores "
         f"(load average {run['load_at_start']} at the start, {run['load_at_end']} at the end). Spark: a "
         f"standalone master and {run['workers']} workers of one core on 127.0.0.1. Both build the same "
         f"{m['duckdb_full']['nodes']} nodes (no health-weight fit).",
@@ -142,12 +147,15 @@ def report(run: dict) -> str:
         "| build | DuckDB | Spark | Spark / DuckDB |",
         "|---|---|---|---|",
     ]
-    for step, label in (("full", "full build"), ("refresh", "refresh after one new day")):
+    steps = [("full", "full build"), ("refresh", "refresh after one new day")]
+    steps = [(step, label) for step, label in steps if f"spark_{step}" in m]
+    for step, label in steps:
         duck, spark = m[f"duckdb_{step}"]["seconds"], m[f"spark_{step}"]["seconds"]
         lines.append(f"| {label} | {duck:.1f} s | {spark:.1f} s | {spark / duck:.1f} x |")
+    if "spark_refresh" in m:
+        lines.append(f"| refresh / full | {m['duckdb_refresh']['seconds'] / m['duckdb_full']['seconds']:.0%} | "
+                     f"{m['spark_refresh']['seconds'] / m['spark_full']['seconds']:.0%} | |")
     lines += [
-        f"| refresh / full | {m['duckdb_refresh']['seconds'] / m['duckdb_full']['seconds']:.0%} | "
-        f"{m['spark_refresh']['seconds'] / m['spark_full']['seconds']:.0%} | |",
         "",
         "Where the time goes: dbt's start-up and Spark's session (the wall time less the nodes' own "
         "times), the median node (Spark's fixed cost per query), and the usage nodes (models and tests "
@@ -157,6 +165,8 @@ def report(run: dict) -> str:
         "|---|---|---|---|---|---|",
     ]
     for key in ("duckdb_full", "duckdb_refresh", "spark_full", "spark_refresh"):
+        if key not in m:
+            continue
         step = m[key]
         # DuckDB runs dbt's threads side by side, so its nodes' times can add up to more than the wall time
         startup = max(step["seconds"] - step["node_seconds"], 0.0)
@@ -165,8 +175,9 @@ def report(run: dict) -> str:
                      f"{step['node_seconds'] - step['usage_node_seconds']:.1f} s |")
     lines += [
         "",
-        f"DuckDB's peak RSS (dbt's process tree): {m['duckdb_full']['peak_rss_bytes'] / 2**30:.2f} GB full, "
-        f"{m['duckdb_refresh']['peak_rss_bytes'] / 2**30:.2f} GB refresh.",
+        f"DuckDB's peak RSS (dbt's process tree): {m['duckdb_full']['peak_rss_bytes'] / 2**30:.2f} GB full"
+        + (f", {m['duckdb_refresh']['peak_rss_bytes'] / 2**30:.2f} GB refresh." if "duckdb_refresh" in m
+           else " (refresh not measured: --full-only)."),
         "",
     ]
     return "\n".join(lines)
