@@ -34,13 +34,14 @@ CS_TARGET ?= duckdb
 # schema, the directory of its tables and Derby metastore, where the tables go when not
 # there (blank: <work dir>/warehouse; on a cluster, storage every executor reaches), the
 # master (local[N] or spark://host:7077), the address executors reach the driver at, the
-# driver's memory, its logging, and the Thrift server of target spark_thrift
+# driver's and each executor's memory, the driver's logging, and the Thrift server of target spark_thrift
 CS_SPARK_SCHEMA ?= cs
 CS_SPARK_WORK_DIR ?= /tmp/cs-spark
 CS_SPARK_WAREHOUSE_DIR ?=
 CS_SPARK_MASTER ?= local[2]
 CS_SPARK_DRIVER_HOST ?= 127.0.0.1
 CS_SPARK_DRIVER_MEMORY ?= 2g
+CS_SPARK_EXECUTOR_MEMORY ?= 1g
 CS_SPARK_LOG4J2 ?= scripts/spark-log4j2.properties
 CS_SPARK_THRIFT_HOST ?= 127.0.0.1
 CS_SPARK_THRIFT_PORT ?= 10000
