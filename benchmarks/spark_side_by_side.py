@@ -5,9 +5,8 @@ DuckDB, side by side in one run on the same machine and the same generated data.
 
 For each engine: a full build of the dataset of `make bench N=<accounts>`, then the refresh after one more day of
 usage (the dataset's `-plus1day` copy, benchmarks/datasets.py) with the daily refresh's
-dbt arguments (cs_warehouse.publish.REFRESH_DBT_ARGS). Both engines build the same nodes:
-the health-weight fit, which Spark does not run (cs_warehouse.spark.EXCLUDED_ON_SPARK),
-is left out on DuckDB too. Spark runs on scripts/spark-cluster (a master and --workers
+dbt arguments (cs_warehouse.publish.REFRESH_DBT_ARGS). Both engines build the same
+nodes. Spark runs on scripts/spark-cluster (a master and --workers
 workers of one core each, on 127.0.0.1), driven by dbt's `spark` target from dbt's
 process; DuckDB runs in dbt's process with the profile's settings.
 
@@ -34,7 +33,6 @@ from benchmarks.measure import run_measured
 from benchmarks.run import DEFAULT_INITIAL_SHARE
 from cs_warehouse.dbt_runner import PROJECT_DIR, dbt_executable
 from cs_warehouse.publish import REFRESH_DBT_ARGS
-from cs_warehouse.spark import EXCLUDED_ON_SPARK
 
 CLUSTER_SCRIPT = PROJECT_DIR / "scripts" / "spark-cluster"
 
@@ -95,10 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     measured: dict[str, dict] = {}
 
     duckdb_env = {**base_env, "CS_WAREHOUSE_PATH": str(work / "duckdb.duckdb")}
-    measured["duckdb_full"] = _dbt([*EXCLUDED_ON_SPARK], raw_dir=dataset.path, work=work, env=duckdb_env,
+    measured["duckdb_full"] = _dbt([], raw_dir=dataset.path, work=work, env=duckdb_env,
                                    name="duckdb_full", logs=logs)
     if plus_one_day is not None:
-        measured["duckdb_refresh"] = _dbt([*REFRESH_DBT_ARGS, *EXCLUDED_ON_SPARK], raw_dir=plus_one_day.path, work=work,
+        measured["duckdb_refresh"] = _dbt([*REFRESH_DBT_ARGS], raw_dir=plus_one_day.path, work=work,
                                           env=duckdb_env, name="duckdb_refresh", logs=logs)
     (work / "duckdb.duckdb").unlink()
 
@@ -109,10 +107,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         spark_env = {**base_env, "CS_SPARK_WORK_DIR": str(work / "spark"), "CS_SPARK_SCHEMA": "cs",
                      "CS_SPARK_MASTER": f"spark://127.0.0.1:{cluster_env['CS_SPARK_MASTER_PORT']}"}
-        measured["spark_full"] = _dbt(["--target", "spark", "--full-refresh", *EXCLUDED_ON_SPARK],
+        measured["spark_full"] = _dbt(["--target", "spark", "--full-refresh"],
                                       raw_dir=dataset.path, work=work, env=spark_env, name="spark_full", logs=logs)
         if plus_one_day is not None:
-            measured["spark_refresh"] = _dbt(["--target", "spark", *REFRESH_DBT_ARGS, *EXCLUDED_ON_SPARK],
+            measured["spark_refresh"] = _dbt(["--target", "spark", *REFRESH_DBT_ARGS],
                                              raw_dir=plus_one_day.path, work=work, env=spark_env,
                                              name="spark_refresh", logs=logs)
     finally:

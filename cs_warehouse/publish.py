@@ -58,8 +58,7 @@ Extra dbt vars: ``--vars`` or the environment variable ``CS_DBT_VARS`` (YAML).
 On Spark (``--target spark``, or CS_TARGET=spark; docs/spark.md) the write is ``dbt build
 --target spark`` into the Spark target's tables (``--full-refresh``, except with
 ``--incremental``, which adds the new days to the tables of the previous build), and the
-audit is the same (the health-weight fit, a Python model, is left out: see
-cs_warehouse/spark.py). Then the public relations are copied from Spark into the build file
+audit is the same. Then the public relations are copied from Spark into the build file
 (cs_warehouse/spark.py), which is published as above: the reports, the semantic layer and
 BI tools read the DuckDB file whichever engine built it, and never a failed Spark build.
 Spark's own tables are rebuilt in place: a reader of them directly can see a build under
@@ -389,7 +388,7 @@ class Publisher:
         if incremental:
             refresh_args = list(REFRESH_DBT_ARGS)
         if self.on_spark:
-            refresh_args += ["--target", self.target, *spark.EXCLUDED_ON_SPARK]
+            refresh_args += ["--target", self.target]
             refresh_args += [] if incremental else ["--full-refresh"]
         command = [dbt_executable(), "build", *refresh_args, *self.dbt_args, "--project-dir", str(PROJECT_DIR),
                    "--profiles-dir", str(PROJECT_DIR), "--target-path", str(target_dir),

@@ -21,10 +21,6 @@ from pathlib import Path
 
 import duckdb
 
-# left out of a Spark build: the Python model that fits the health weights, and
-# mart_health_weights after it. dbt-spark runs Python models only on Databricks, and the
-# model uses DuckDB's relation API (docs/spark.md). So `health_weights: fitted` needs DuckDB.
-EXCLUDED_ON_SPARK = ("--exclude", "int_health_weights_fitted+")
 # internal relations that readers need: the semantic layer's time spine
 READER_INTERNALS = ("metricflow_time_spine",)
 DUCKDB_PUBLIC_SCHEMA = "main"

@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -178,6 +179,100 @@ def test_holdout_auc_of_both_weightings_equals_sklearn(backtest, observations):
                                   "weight_trend"]].sum() == pytest.approx(1.0)
 
 
+# ---- the weight fit ------------------------------------------------------------------------
+def _training(observations: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """(shortfalls, churned) of the training observations with every component present."""
+    rows = observations[observations["backtest_period"] == "training"].dropna(subset=COMPONENTS)
+    return 1 - rows[COMPONENTS].to_numpy(dtype=float), rows["is_churned_within_horizon"].astype(bool).to_numpy(float)
+
+
+def _penalised_logit_gradient(theta: np.ndarray, shortfalls: np.ndarray, churned: np.ndarray, l2: float) -> np.ndarray:
+    design = np.column_stack([np.ones(len(shortfalls)), shortfalls])
+    residual = 1 / (1 + np.exp(-(design @ theta))) - churned
+    return design.T @ residual + l2 * np.concatenate([[0.0], theta[1:]])
+
+
+def _scipy_fit(shortfalls: np.ndarray, churned: np.ndarray, l2: float) -> np.ndarray:
+    """The penalised logistic regression of metrics.md by scipy's L-BFGS-B, to its tightest tolerances."""
+    from scipy.optimize import minimize
+
+    design = np.column_stack([np.ones(len(shortfalls)), shortfalls])
+
+    def objective(theta):
+        z = design @ theta
+        value = np.sum(np.logaddexp(0.0, z) - churned * z) + 0.5 * l2 * np.sum(theta[1:] ** 2)
+        return value, _penalised_logit_gradient(theta, shortfalls, churned, l2)
+
+    result = minimize(objective, np.zeros(5), jac=True, method="L-BFGS-B", bounds=[(None, None)] + [(0.0, None)] * 4,
+                      options={"maxiter": 10_000, "gtol": 1e-12, "ftol": 1e-16})
+    return result.x
+
+
+def _assert_the_fit_is_the_optimum(warehouse) -> None:
+    """The SQL fit (int_health_weights_fitted) against scipy, and the optimality (KKT)
+    conditions checked in numpy: the gradient is 0 for every free coefficient, and at
+    least 0 for a coefficient held at its bound 0."""
+    shortfalls, churned = _training(warehouse.table("mart_health_backtest"))
+    fit = warehouse.query("select * from int_health_weights_fitted").set_index("component").loc[COMPONENTS]
+    assert (fit["fit_status"] == "fitted").all()
+    assert (fit["training_observations"] == len(churned)).all() and (fit["training_churned"] == churned.sum()).all()
+    l2 = float(fit["l2_penalty"].iloc[0])
+    theta = np.concatenate([[fit["intercept"].iloc[0]], fit["coefficient"].to_numpy(float)])
+    gradient = _penalised_logit_gradient(theta, shortfalls, churned, l2)
+    free = np.concatenate([[True], theta[1:] > 0])
+    assert np.abs(gradient[free]).max() <= 1e-9 * len(churned), gradient
+    assert (gradient[~free] >= -1e-9 * len(churned)).all(), gradient
+    np.testing.assert_allclose(theta, _scipy_fit(shortfalls, churned, l2), rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(fit["fitted_weight"].to_numpy(float), theta[1:] / theta[1:].sum(), rtol=1e-12)
+
+
+def test_fitted_weights_are_the_penalised_logit_optimum(backtest):
+    _assert_the_fit_is_the_optimum(backtest)
+
+
+def _training_rows(rows: list[tuple[float, float, float, float, int]]) -> str:
+    """Hand-made training rows (shortfalls of utilization, stickiness, breadth, trend; churned) as a subquery."""
+    columns = "shortfall_utilization, shortfall_stickiness, shortfall_breadth, shortfall_trend, churned"
+    if not rows:
+        return f"(select {', '.join(f'cast(0 as double) as {c.strip()}' for c in columns.split(','))} where false) as t"
+    values = ", ".join("(" + ", ".join(f"cast({v} as double)" for v in row) + ")" for row in rows)
+    return f"(select * from (values {values}) as v({columns})) as t"
+
+
+def test_the_fit_on_hand_made_rows(tmp_path):
+    """Edge cases of the fit (macros/health/cs_health_fit.sql), checked by hand:
+    - only utilization's shortfall varies: the other shortfalls are 0 on every row, so their
+      gradient is 0 at b_k = 0 and they stay there; utilization gets the whole weight, and
+      its coefficient is scipy's;
+    - no shortfall varies: the optimum is b_k = 0 with b0 = logit(1/2) = 0, no component predicts;
+    - nobody churned, or everybody did: no contrast; no row at all: no training months."""
+    varying = [(0, 0, 0, 0, 1), (0, 0, 0, 0, 0), (0, 0, 0, 0, 0), (1, 0, 0, 0, 1), (1, 0, 0, 0, 1), (1, 0, 0, 0, 0)]
+    cases = [varying, [(0, 0, 0, 0, 1), (0, 0, 0, 0, 0)], [(0.5, 0, 0, 0, 0), (0, 0.5, 0, 0, 0)],
+             [(0.5, 0, 0, 0, 1), (0, 0.5, 0, 0, 1)], []]
+    from cs_warehouse.dbt_runner import run_dbt
+
+    result = run_dbt(["run-operation", "cs_print_health_fits", "--args",
+                      json.dumps({"trainings": [_training_rows(rows) for rows in cases]})],
+                     warehouse=tmp_path / "empty.duckdb", target_path=tmp_path / "target", timeout=600)
+    assert result.returncode == 0, result.stdout[-5000:]
+    fits = [json.loads(line.split(" ", 1)[1]) for line in result.stdout.splitlines()
+            if line.startswith("cs_health_fit ")]
+    assert len(fits) == len(cases), result.stdout[-5000:]
+
+    assert fits[0]["status"] == "fitted" and (fits[0]["observations"], fits[0]["churned"]) == (6, 3)
+    assert fits[0]["coefficients"][1:] == [0.0, 0.0, 0.0]
+    rows = np.array(varying, dtype=float)
+    expected = _scipy_fit(rows[:, :4], rows[:, 4], 1.0)
+    np.testing.assert_allclose([fits[0]["intercept"], *fits[0]["coefficients"]], expected, rtol=1e-6, atol=1e-9)
+
+    assert fits[1]["status"] == "no_component_predicts"
+    assert fits[1]["coefficients"] == [0.0, 0.0, 0.0, 0.0]
+    assert fits[1]["intercept"] == pytest.approx(0.0, abs=1e-12)
+    for fit in fits[2:4]:
+        assert fit["status"] == "no_contrast" and fit["coefficients"] == [None] * 4 and fit["intercept"] is None
+    assert fits[4]["status"] == "no_training_months" and fits[4]["observations"] == 0
+
+
 # ---- deciles, Wilson, lift, calibration ---------------------------------------------------
 def test_deciles_churn_rates_wilson_and_lift_equal_pandas(backtest, observations):
     rows = observations[observations["is_observable"] & observations["health_score"].notna()].copy()
@@ -298,3 +393,7 @@ def test_fitted_weights_switch_the_health_score(planted):
     backtest = warehouse.table("mart_health_backtest")
     shortfall = (1 - backtest[COMPONENTS].to_numpy(float)) * w
     assert (backtest["weakest_component"] == np.array(COMPONENTS)[np.nanargmax(shortfall, axis=1)]).all()
+
+
+def test_the_fit_on_planted_data_is_the_penalised_logit_optimum(planted):
+    _assert_the_fit_is_the_optimum(planted[2])

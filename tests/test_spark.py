@@ -24,10 +24,6 @@ builds), on Spark through a Thrift server on the same cluster (`scripts/spark-cl
 start --thrift`, target `spark_thrift`): the same rows rejected for the same reasons, and
 the same rows read and accepted per source. CSV only: the Parquet case of the corpus
 writes dates as timestamps, which the Spark reader does not take yet (docs/spark.md).
-
-The Python model int_health_weights_fitted and mart_health_weights after it are left out
-of a Spark build (cs_warehouse.spark.EXCLUDED_ON_SPARK): dbt-spark runs Python models only
-on Databricks (docs/spark.md).
 """
 from __future__ import annotations
 
@@ -47,8 +43,6 @@ from cs_warehouse import reports
 from cs_warehouse.dbt_runner import PROJECT_DIR, run_dbt
 
 CLUSTER_SCRIPT = PROJECT_DIR / "scripts" / "spark-cluster"
-# what cs_warehouse.spark.EXCLUDED_ON_SPARK leaves out of the public relations
-NOT_ON_SPARK = ["mart_health_weights"]
 # the incremental models (macros/adapters/cs_incremental.sql): insert_overwrite on Spark
 OVERWRITTEN = [
     "base_raw__usage_valid",
@@ -129,12 +123,10 @@ def spark_refresh(cluster, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def duckdb_snapshot(demo_warehouse, tmp_path_factory):
-    """The public relations of the DuckDB build of the demo, less those Spark does not build."""
+    """The public relations of the DuckDB build of the demo."""
     snapshot = tmp_path_factory.mktemp("duckdb_snapshot")
     subprocess.run([sys.executable, "-m", "benchmarks.snapshot", "save", str(demo_warehouse.path), str(snapshot)],
                    cwd=PROJECT_DIR, check=True, capture_output=True, text=True)
-    for name in NOT_ON_SPARK:
-        (snapshot / f"{name}.parquet").unlink()
     return snapshot
 
 
