@@ -18,9 +18,9 @@
          (cs_fit_trial_sql), and the largest a that decreases it enough (Armijo, with
          1e-12 of slack for the rounding of the sums).
     The objective is strictly convex, so its optimum is unique. The fit has converged
-    when the projected gradient is below 1e-12 per observation (far above the rounding
-    of the sums, and one Newton step below what a looser tolerance would stop at); it stops when no step
-    decreases the objective or after `max_steps` steps.
+    when the projected gradient is below 1e-12 per observation, far above the rounding
+    of the sums (Newton gets there a step or two after 1e-9); it stops without
+    converging when no step decreases the objective, or after `max_steps` steps.
 
     The queries are plain aggregates, so every engine runs them; the fit is not one
     query because engines plan a chain of dependent Newton steps badly (Spark's
