@@ -15,7 +15,10 @@ directory, as a daily refresh is:
 Spark's tables and the published file must both equal the DuckDB build of the demo
 (integers, strings and dates exactly, doubles within 1e-9 relative), and the reports
 must render from the published file. So one pass checks that Spark gives DuckDB's
-figures, that a refresh on Spark equals a full build, and that readers get them.
+figures and that readers get them. The demo is also built from nothing on the cluster
+and published (`publish --target spark`, every model, seed, data and unit test) in a
+work directory of its own: the refresh's published relations must equal that full
+build's, Spark against Spark.
 
 Raw intake: the bad-input corpus's base dataset (every source, optional ones included)
 with the damage of every case that rejects rows applied at once, built up to raw_rejects
@@ -122,6 +125,21 @@ def spark_refresh(cluster, tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
+def spark_full(cluster, tmp_path_factory):
+    """The whole demo built from nothing on the cluster and published into a DuckDB file
+    (`python -m cs_warehouse.publish --target spark`), in a work directory of its own."""
+    root = tmp_path_factory.mktemp("spark_full")
+    published = root / "published" / "warehouse.duckdb"
+    env = {**os.environ, "DO_NOT_TRACK": "1", "SPARK_LOCAL_IP": "127.0.0.1", "CS_SPARK_WORK_DIR": str(root / "work"),
+           "CS_SPARK_MASTER": cluster["master"], "CS_SPARK_SCHEMA": "cs", "CS_WAREHOUSE_PATH": str(published)}
+    full = subprocess.run(
+        [sys.executable, "-m", "cs_warehouse.publish", "--target", "spark", "--quiet", "--raw-dir", str(DEMO_DIR)],
+        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=2400)
+    assert full.returncode == 0, f"the full build on Spark was not published:\n{full.stdout[-15000:]}"
+    return published
+
+
+@pytest.fixture(scope="module")
 def duckdb_snapshot(demo_warehouse, tmp_path_factory):
     """The public relations of the DuckDB build of the demo."""
     snapshot = tmp_path_factory.mktemp("duckdb_snapshot")
@@ -156,6 +174,18 @@ def test_the_published_copy_equals_the_duckdb_build(spark_refresh, duckdb_snapsh
         cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600)
     compared_lines(compared, duckdb_snapshot)
     assert "Published" in spark_refresh["output"], spark_refresh["output"][-3000:]
+
+
+def test_the_refresh_on_spark_equals_a_full_build_on_spark(spark_full, spark_refresh, tmp_path):
+    """Incremental equals full on Spark: the published relations of the refresh against
+    those of the full build, both from the cluster."""
+    snapshot = tmp_path / "spark_full"
+    subprocess.run([sys.executable, "-m", "benchmarks.snapshot", "save", str(spark_full), str(snapshot)],
+                   cwd=PROJECT_DIR, check=True, capture_output=True, text=True)
+    compared = subprocess.run(
+        [sys.executable, "-m", "benchmarks.snapshot", "compare", str(snapshot), str(spark_refresh["published"])],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600)
+    compared_lines(compared, snapshot)
 
 
 def test_the_reports_render_from_the_spark_build(spark_refresh, tmp_path):
