@@ -245,14 +245,21 @@ def test_the_fit_on_hand_made_rows(tmp_path):
       gradient is 0 at b_k = 0 and they stay there; utilization gets the whole weight, and
       its coefficient is scipy's;
     - no shortfall varies: the optimum is b_k = 0 with b0 = logit(1/2) = 0, no component predicts;
-    - nobody churned, or everybody did: no contrast; no row at all: no training months."""
+    - nobody churned, or everybody did: no contrast; no row at all: no training months;
+    - without a penalty, the same rows as the first case have a closed form: 1 of 3 churned
+      at shortfall 0 and 2 of 3 at shortfall 1, so b0 = ln(1/2) and b0 + b1 = ln(2); the
+      shortfalls that are 0 everywhere cannot move and stay at 0;
+    - without a penalty, two shortfalls equal on every row have no unique optimum: not converged."""
     varying = [(0, 0, 0, 0, 1), (0, 0, 0, 0, 0), (0, 0, 0, 0, 0), (1, 0, 0, 0, 1), (1, 0, 0, 0, 1), (1, 0, 0, 0, 0)]
+    collinear = [(0, 0, 0, 0, 1), (0, 0, 0, 0, 0), (1, 1, 0, 0, 1), (1, 1, 0, 0, 0), (1, 1, 0, 0, 1)]
     cases = [varying, [(0, 0, 0, 0, 1), (0, 0, 0, 0, 0)], [(0.5, 0, 0, 0, 0), (0, 0.5, 0, 0, 0)],
-             [(0.5, 0, 0, 0, 1), (0, 0.5, 0, 0, 1)], []]
+             [(0.5, 0, 0, 0, 1), (0, 0.5, 0, 0, 1)], [], varying, collinear]
+    l2_penalties = [1.0, 1.0, 1.0, 1.0, 1.0, 0.0, 0.0]
     from cs_warehouse.dbt_runner import run_dbt
 
     result = run_dbt(["run-operation", "cs_print_health_fits", "--args",
-                      json.dumps({"trainings": [_training_rows(rows) for rows in cases]})],
+                      json.dumps({"trainings": [_training_rows(rows) for rows in cases],
+                                  "l2_penalties": l2_penalties})],
                      warehouse=tmp_path / "empty.duckdb", target_path=tmp_path / "target", timeout=600)
     assert result.returncode == 0, result.stdout[-5000:]
     fits = [json.loads(line.split(" ", 1)[1]) for line in result.stdout.splitlines()
@@ -271,6 +278,10 @@ def test_the_fit_on_hand_made_rows(tmp_path):
     for fit in fits[2:4]:
         assert fit["status"] == "no_contrast" and fit["coefficients"] == [None] * 4 and fit["intercept"] is None
     assert fits[4]["status"] == "no_training_months" and fits[4]["observations"] == 0
+    assert fits[5]["status"] == "fitted"
+    np.testing.assert_allclose([fits[5]["intercept"], *fits[5]["coefficients"]],
+                               [np.log(1 / 2), np.log(2) - np.log(1 / 2), 0, 0, 0], rtol=1e-9, atol=1e-12)
+    assert fits[6]["status"] == "not_converged" and fits[6]["coefficients"] == [None] * 4
 
 
 # ---- deciles, Wilson, lift, calibration ---------------------------------------------------

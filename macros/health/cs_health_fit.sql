@@ -72,10 +72,11 @@
             {%- elif step == max_steps %}
                 {%- set state.done = true %}
             {%- else %}
-                {#- the Newton system, the bound components held at 0 #}
+                {#- the Newton system, the bound components held at 0, and so is a component
+                    whose shortfall is 0 on every row when there is no penalty (it cannot move) #}
                 {%- set bound = [false] %}
                 {%- for k in range(1, 5) %}
-                    {%- do bound.append(theta[k] <= 0 and g[k] > 0) %}
+                    {%- do bound.append((theta[k] <= 0 and g[k] > 0) or (row['h' ~ k ~ '_' ~ k] | float) + l2 <= 0) %}
                 {%- endfor %}
                 {%- set a = {} %}
                 {%- set r = [] %}
@@ -88,6 +89,12 @@
                     {%- do r.append(0.0 if bound[i] else -g[i]) %}
                 {%- endfor %}
                 {%- set d = cs_fit_solve(a, r) %}
+            {%- endif %}
+            {%- if not state.done and d is none %}
+                {#- a singular system (components that move together, without a penalty): no
+                    unique optimum, so no step #}
+                {%- set state.done = true %}
+            {%- elif not state.done %}
                 {#- the line search along the projected arc #}
                 {%- set candidates = [] %}
                 {%- for s in range(10) %}
@@ -135,12 +142,14 @@
 
 {#
     `dbt run-operation cs_print_health_fits --args '{trainings: [...]}'`: the fit of each
-    relation or subquery (with shortfall_* and churned columns), printed as one JSON line
-    each (`cs_health_fit {...}`). tests/test_health_backtest.py checks the edge cases
+    relation or subquery (with shortfall_* and churned columns), with the L2 penalty of
+    the same place in `l2_penalties` (default 1.0 each), printed as one JSON line each
+    (`cs_health_fit {...}`). tests/test_health_backtest.py checks the edge cases
     with it on hand-made rows.
 #}
-{% macro cs_print_health_fits(trainings, l2_penalty=1.0) %}
+{% macro cs_print_health_fits(trainings, l2_penalties=none) %}
     {%- for training in trainings %}
+        {%- set l2_penalty = l2_penalties[loop.index0] if l2_penalties else 1.0 %}
         {{ print('cs_health_fit ' ~ tojson(cs_fit_health_weights(training, l2_penalty))) }}
     {%- endfor %}
 {% endmacro %}
@@ -217,7 +226,8 @@
 {%- endmacro %}
 
 
-{# the solution d of a d = r for a positive definite 5 x 5 `a` ({'i_j': value}), by Gaussian elimination #}
+{# the solution d of a d = r for a positive definite 5 x 5 `a` ({'i_j': value}), by Gaussian
+   elimination; none when a pivot is 0 (to the rounding), i.e. `a` is singular #}
 {% macro cs_fit_solve(a, r) %}
     {%- set m = {} %}
     {%- for key, value in a.items() %}
@@ -228,6 +238,9 @@
         {%- do rhs.update({i: r[i]}) %}
     {%- endfor %}
     {%- for p in range(5) %}
+        {%- if not m[p ~ '_' ~ p] > 1e-12 * ([m['0_0'], 1.0] | max) %}
+            {{ return(none) }}
+        {%- endif %}
         {%- for i in range(p + 1, 5) %}
             {%- set factor = m[i ~ '_' ~ p] / m[p ~ '_' ~ p] %}
             {%- for j in range(p, 5) %}
