@@ -38,7 +38,11 @@ $(VENV)/.spark-installed: $(VENV)/.installed requirements-spark.txt
 # build the staging layer on the raw files into a scratch file and report what it did
 # (reports/validation.html, .json)
 validate: setup
-	$(BIN)/python -m cs_warehouse.validate
+	$(BIN)/python -m cs_warehouse.validate $(VALIDATE_ARGS)
+
+# in `make build` the publish that follows starts from the validation's staging build
+# (cs_warehouse/handoff.py), so that the usage file is read and checked once
+build: VALIDATE_ARGS = $(if $(filter duckdb,$(CS_TARGET)),--hand-over)
 
 # build aside, audit, then atomically replace $(CS_WAREHOUSE_PATH); CS_TARGET=spark builds
 # on Spark and publishes a DuckDB copy of its public relations (docs/spark.md)

@@ -47,6 +47,12 @@ start of the next run. One publish runs at a time per warehouse path (a lock
 file ``.<name>.publish.lock``); the dbt process holds the lock too and dies with
 its parent, so a killed publish never leaves a build running.
 
+``make build`` validates the raw files first, with ``--hand-over``: the validation's
+staging build of the same files, vars and code is then where a full DuckDB build starts
+(cs_warehouse/handoff.py), so that the usage file is read and checked once, not twice.
+dbt rebuilds every table and view on it; only the incremental base models keep their
+rows, as they would in a refresh with no new day.
+
 The daily refresh, ``--incremental`` (``make refresh``), is the same write-audit-
 publish, except that the build file starts as a copy of the published warehouse,
 so that dbt's incremental models (the usage path) process only the new days; it
@@ -86,7 +92,8 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from cs_warehouse import settings, spark
+from cs_warehouse import handoff, settings, spark
+from cs_warehouse.contract import default_raw_dir
 from cs_warehouse.dbt_runner import PROJECT_DIR, dbt_executable
 
 BUILD_MARK = "__build"
@@ -321,6 +328,7 @@ class Publisher:
             if self.incremental:
                 self.say(f"No published warehouse at {self.path} yet: a full build.")
             self.say(f"Building the warehouse aside: {build_path}")
+        self.take_over_validation(build_path)
         started = time.perf_counter()
         returncode, output = self.build(build_path, target_dir, lock, incremental)
         build_time = _seconds(started)
@@ -377,6 +385,22 @@ class Publisher:
         skipped = sum(1 for result in results if result.status == "skipped")
         self.say(f"Published {self.path} ({len(passed)} audit check(s) passed, {skipped} skipped).")
         return 0
+
+    def take_over_validation(self, build_path: Path) -> bool:
+        """Start a full DuckDB build from the staging build that `make build`'s validation
+        left (cs_warehouse.handoff), when it is a build of the same files, vars and code."""
+        source = handoff.handoff_path(self.path)
+        if self.on_spark or self.incremental or self.dbt_args:
+            handoff.discard(source)
+            return False
+        raw_dir = Path(self.raw_dir) if self.raw_dir is not None else default_raw_dir()
+        reason = handoff.take_over(self.path, build_path, handoff.stamp(raw_dir, self.dbt_vars))
+        if reason is None:
+            self.say(f"  starting from the validation's staging build ({source.name}): the incremental "
+                     "usage models keep its rows")
+        elif reason:
+            self.say(f"  not starting from the validation's staging build: {reason}")
+        return reason is None
 
     def build(self, build_path: Path, target_dir: Path, lock, incremental: bool = False) -> tuple[int, str]:
         env = dict(os.environ, DO_NOT_TRACK="1", CS_WAREHOUSE_PATH=str(build_path))

@@ -33,11 +33,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="as the dbt var reject_policy (default: the var's value)")
     parser.add_argument("--vars", help="dbt vars as YAML, e.g. '{as_of_date: 2026-06-30}' (also CS_DBT_VARS)")
     parser.add_argument("--out-dir", default=str(REPORTS_DIR), help="where validation.json/.html go (default reports/)")
+    parser.add_argument("--hand-over", action="store_true",
+                        help="when the validation passes, leave its staging build beside CS_WAREHOUSE_PATH for the "
+                             "publish that follows (`make build`), so that it does not read the usage file again")
     args = parser.parse_args(argv)
     dbt_vars = env_dbt_vars()
     dbt_vars.update(yaml.safe_load(args.vars) or {} if args.vars else {})
-    report = validate(args.raw_dir, reject_policy=args.reject_policy, dbt_vars=dbt_vars)
+    report = validate(args.raw_dir, reject_policy=args.reject_policy, dbt_vars=dbt_vars,
+                      hand_over_to=settings.path("CS_WAREHOUSE_PATH") if args.hand_over else None)
     json_path, html_path = write_reports(report, args.out_dir)
     print(report.summary())
     print(f"Full results: {html_path} and {json_path}")
+    if report.handed_over:
+        print(f"The staging build is left for the publish: {report.handed_over}")
     return report.exit_code

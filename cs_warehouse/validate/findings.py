@@ -51,6 +51,7 @@ class ValidationReport:
     findings: list[Finding]
     files: dict[str, dict]
     seconds: float = 0.0
+    handed_over: str | None = None  # the staging build left for the publish (cs_warehouse.handoff)
 
     @property
     def exit_code(self) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from cs_warehouse import handoff
 from cs_warehouse.contract import CONTRACT_PATH, Contract, default_raw_dir, find_raw_file, load_contract, project_vars
 from cs_warehouse.dbt_runner import PROJECT_DIR, InProcessBuild
 from cs_warehouse.validate.build import build_staging, scratch_warehouse
@@ -38,10 +39,13 @@ ALL_ROWS_REJECTED = re.compile(r": all [\d,]+ \w+ rows were rejected")
 
 
 def validate(raw_dir: str | os.PathLike | None = None, *, reject_policy: str | None = None,
-             dbt_vars: dict | None = None, project_dir: str | os.PathLike = PROJECT_DIR) -> ValidationReport:
+             dbt_vars: dict | None = None, project_dir: str | os.PathLike = PROJECT_DIR,
+             hand_over_to: Path | None = None) -> ValidationReport:
     """Build the staging layer on raw_dir (default: CS_RAW_DIR, else data/demo) into a
     scratch warehouse, and report on it. reject_policy, where given, overrides the
-    dbt var; project_dir builds another copy of the project (an edited contract)."""
+    dbt var; project_dir builds another copy of the project (an edited contract).
+    hand_over_to, a warehouse path: when the validation passes, its staging build is
+    left beside that warehouse for the publish that follows (cs_warehouse.handoff)."""
     started = time.monotonic()
     raw_dir = Path(raw_dir) if raw_dir is not None else default_raw_dir()
     policy = reject_policy or project_vars(dbt_vars).get("reject_policy") or "default"
@@ -54,6 +58,11 @@ def validate(raw_dir: str | os.PathLike | None = None, *, reject_policy: str | N
         with scratch_warehouse(project_dir) as warehouse:
             build = build_staging(raw_dir, warehouse, dbt_vars=build_vars, project_dir=project_dir)
             report = report_from_build(raw_dir, build, reject_policy=policy, contract=contract)
+            if hand_over_to is not None:
+                handoff.discard(handoff.handoff_path(hand_over_to))
+                if report.exit_code == 0 and build.ok and warehouse.exists():
+                    report.handed_over = str(handoff.hand_over(
+                        warehouse, hand_over_to, handoff.stamp(raw_dir, build_vars, Path(project_dir))))
     report.seconds = time.monotonic() - started
     return report
 
