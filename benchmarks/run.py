@@ -269,7 +269,7 @@ def parse_args(argv=None) -> argparse.Namespace:
                              "\"DO_NOT_TRACK=1 --exclude-resource-type unit_test\"")
     parser.add_argument("--floor-memory-limit", default=None,
                         help="DuckDB memory_limit of the floor query (default: the profile's); its distinct counts "
-                             "cannot spill, so from about 500,000 accounts it needs more than the profile's 4.5GB")
+                             "cannot spill, so from about 500,000 accounts it needs more than 4.5GB")
     parser.add_argument("--usage-order", choices=("date", "account"), default="date",
                         help="order of the usage file's rows: as generated, by date (default), or sorted by "
                              "account, as many exports are")
