@@ -314,3 +314,19 @@ from {{ cs_read_raw_file(raw_file) }}
 {% macro default__cs_try_cast(text, data_type) %}{{ cs_raw_reading_missing('cs_try_cast') }}{% endmacro %}
 {% macro default__cs_json_object(pairs) %}{{ cs_raw_reading_missing('cs_json_object') }}{% endmacro %}
 {% macro default__cs_parquet_row_count(path) %}{{ cs_raw_reading_missing('cs_parquet_row_count') }}{% endmacro %}
+
+
+{#- the date of a timestamp that is midnight, else null: a Parquet file written by pandas
+    stores dates as timestamps -#}
+{% macro cs_date_at_midnight(timestamp) -%}
+    {{ return(adapter.dispatch('cs_date_at_midnight', 'cs_warehouse')(timestamp)) }}
+{%- endmacro %}
+
+{% macro duckdb__cs_date_at_midnight(timestamp) -%}
+    {{- return("case when cast(" ~ timestamp ~ " as time) = time '00:00:00' then cast(" ~ timestamp ~ " as date) end") -}}
+{%- endmacro %}
+
+{#- Spark has no time of day type: midnight is where the timestamp is its day's start -#}
+{% macro spark__cs_date_at_midnight(timestamp) -%}
+    {{- return("case when date_trunc('DAY', " ~ timestamp ~ ") = " ~ timestamp ~ " then cast(" ~ timestamp ~ " as date) end") -}}
+{%- endmacro %}

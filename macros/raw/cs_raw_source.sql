@@ -94,7 +94,7 @@
             {%- do value_expressions.update({column.name: 'cast(' ~ quoted ~ ' as ' ~ cs_data_type(column.data_type) ~ ')'}) -%}
         {%- elif file_column.type.startswith('timestamp') and cs_type_kind(column.data_type) == 'date' -%}
             {#- a Parquet timestamp (pandas writes dates so) is a date where it is midnight -#}
-            {%- set parsed = "case when cast(" ~ quoted ~ " as time) = time '00:00:00' then cast(" ~ quoted ~ " as date) end" -%}
+            {%- set parsed = cs_date_at_midnight(quoted) -%}
             {%- do value_expressions.update({column.name: parsed}) -%}
             {%- do to_check.append({'column': column, 'quoted': quoted, 'parsed': parsed}) -%}
         {%- else -%}
@@ -155,7 +155,10 @@ where false
     {%- endif -%}
     {%- set pairs = [] -%}
     {%- for key, file_column in raw.file_columns.items() -%}
-        {%- do pairs.append((file_column.name, 'raw__' ~ loop.index)) -%}
+        {#- a timestamp as text, which both engines write alike (Spark's JSON writer would put a T in it) -#}
+        {%- set value = 'raw__' ~ loop.index -%}
+        {%- do pairs.append((file_column.name, 'cast(' ~ value ~ ' as ' ~ dbt.type_string() ~ ')'
+            if file_column.type.startswith('timestamp') else value)) -%}
     {%- endfor -%}
     {{- return('case when ' ~ when ~ ' then ' ~ cs_json_object(pairs) ~ ' end') -}}
 {% endmacro %}

@@ -202,10 +202,12 @@ class Truncate:
 @dataclass(frozen=True)
 class ToParquet:
     """The CSV file replaced by a Parquet file as pandas writes it: dates as
-    timestamps (datetime64), numbers as int64/float64."""
+    timestamps (datetime64, nanoseconds unless timestamp_unit says "us" or "ms"),
+    numbers as int64/float64."""
     file: str
     dates: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
+    timestamp_unit: str | None = None
 
     def __call__(self, raw_dir: Path) -> None:
         import pandas as pd
@@ -216,7 +218,7 @@ class ToParquet:
             frame[column] = pd.to_datetime(frame[column])
         for column in self.numbers:
             frame[column] = pd.to_numeric(frame[column])
-        frame.to_parquet(path.with_suffix(".parquet"), index=False)
+        frame.to_parquet(path.with_suffix(".parquet"), index=False, coerce_timestamps=self.timestamp_unit)
         path.unlink()
 
 
