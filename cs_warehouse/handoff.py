@@ -61,8 +61,10 @@ def _code_digest(project_dir: Path) -> str:
 def stamp(raw_dir: Path, dbt_vars: dict | None, project_dir: Path = PROJECT_DIR) -> dict:
     """What a staging build of raw_dir with dbt_vars is a build of."""
     raw_dir = Path(raw_dir).resolve()
+    # a missing directory has no files: the build that follows names it
     files = {path.name: [path.stat().st_size, path.stat().st_mtime_ns]
-             for path in sorted(raw_dir.iterdir()) if path.is_file() and not path.name.startswith(".")}
+             for path in sorted(raw_dir.iterdir()) if path.is_file() and not path.name.startswith(".")} \
+        if raw_dir.is_dir() else None
     return {"raw_dir": str(raw_dir), "files": files,
             "dbt_vars": json.loads(json.dumps(project_vars(dbt_vars), default=str, sort_keys=True)),
             "code": _code_digest(Path(project_dir))}

@@ -390,7 +390,7 @@ class Publisher:
         """Start a full DuckDB build from the staging build that `make build`'s validation
         left (cs_warehouse.handoff), when it is a build of the same files, vars and code."""
         source = handoff.handoff_path(self.path)
-        if self.on_spark or self.incremental or self.dbt_args:
+        if self.on_spark or self.incremental or self.dbt_args or not source.exists():
             handoff.discard(source)
             return False
         raw_dir = Path(self.raw_dir) if self.raw_dir is not None else default_raw_dir()

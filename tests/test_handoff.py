@@ -77,6 +77,19 @@ def test_another_build_is_not_taken_over_and_is_removed(raw_dir, tmp_path, chang
     assert not any("validated" in path.name for path in tmp_path.iterdir())
 
 
+def test_a_missing_raw_directory_is_left_to_the_build_to_name(raw_dir, tmp_path):
+    """No traceback from the stamp: the publish goes on to dbt, whose error names the directory."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    missing = tmp_path / "no-such-exports"
+    build = tmp_path / "warehouse__build.duckdb"
+    assert publish.Publisher(warehouse, raw_dir=missing, dbt_vars={}, dbt_args=[]).take_over_validation(build) \
+        is False
+    handed_over(raw_dir, warehouse)
+    assert handoff.take_over(warehouse, build, handoff.stamp(missing, None)) == \
+        "it was built with another raw directory and set of raw files"
+    assert not build.exists()
+
+
 def test_a_publish_with_a_selection_or_on_a_refresh_does_not_take_it_over(raw_dir, tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     for options in ({"dbt_args": ["--select", "stg_raw__accounts"]}, {"incremental": True}):
