@@ -55,9 +55,10 @@ rows, as they would in a refresh with no new day.
 
 The daily refresh, ``--incremental`` (``make refresh``), is the same write-audit-
 publish, except that the build file starts as a copy of the published warehouse,
-so that dbt's incremental models (the usage path) process only the new days; it
-leaves the unit tests, which test code, not data, to ``make test``. Without a
-published warehouse it is a full build.
+so that dbt's incremental models (the usage path) process only the new days. Without a
+published warehouse it is a full build. Neither runs dbt's unit tests, which test code,
+not data: a build of the whole project leaves them to ``make test`` (selectors.yml), and
+the refresh excludes them even when dbt arguments select models.
 
 Extra dbt vars: ``--vars`` or the environment variable ``CS_DBT_VARS`` (YAML).
 
