@@ -15,10 +15,11 @@ directory, as a daily refresh is:
 Spark's tables and the published file must both equal the DuckDB build of the demo
 (integers, strings and dates exactly, doubles within 1e-9 relative), and the reports
 must render from the published file. So one pass checks that Spark gives DuckDB's
-figures and that readers get them. The demo is also built from nothing on the cluster
-and published (`publish --target spark`, every model, seed, data and unit test) in a
-work directory of its own: the refresh's published relations must equal that full
-build's, Spark against Spark.
+figures and that readers get them. The demo is also built from nothing on the cluster, in
+a work directory of its own (`dbt build --target spark`: every model and seed, and the unit
+tests, which run on Spark only here; the data tests already ran in the refresh, on the same
+data): Spark's tables of that full build must equal the refresh's published relations,
+Spark against Spark.
 
 Raw intake: the bad-input corpus's base dataset (every source, optional ones included)
 with the damage of every case that rejects rows applied at once, built up to raw_rejects
@@ -31,6 +32,7 @@ pandas' default, nanoseconds: docs/spark.md), the other sources as CSV.
 """
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -127,17 +129,16 @@ def spark_refresh(cluster, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def spark_full(cluster, tmp_path_factory):
-    """The whole demo built from nothing on the cluster and published into a DuckDB file
-    (`python -m cs_warehouse.publish --target spark`), in a work directory of its own."""
+    """The whole demo built from nothing on the cluster, in a work directory of its own:
+    every model and seed, and every unit test (a selection, so the default selector, which
+    leaves unit tests out, does not apply); no data test (the refresh ran them)."""
     root = tmp_path_factory.mktemp("spark_full")
-    published = root / "published" / "warehouse.duckdb"
     env = {**os.environ, "DO_NOT_TRACK": "1", "SPARK_LOCAL_IP": "127.0.0.1", "CS_SPARK_WORK_DIR": str(root / "work"),
-           "CS_SPARK_MASTER": cluster["master"], "CS_SPARK_SCHEMA": "cs", "CS_WAREHOUSE_PATH": str(published)}
-    full = subprocess.run(
-        [sys.executable, "-m", "cs_warehouse.publish", "--target", "spark", "--quiet", "--raw-dir", str(DEMO_DIR)],
-        cwd=PROJECT_DIR, env=env, capture_output=True, text=True, timeout=2400)
-    assert full.returncode == 0, f"the full build on Spark was not published:\n{full.stdout[-15000:]}"
-    return published
+           "CS_SPARK_MASTER": cluster["master"], "CS_SPARK_SCHEMA": "cs"}
+    full = run_dbt(["build", "--target", "spark", "--select", "fqn:*", "--exclude-resource-type", "test"],
+                   raw_dir=DEMO_DIR, target_path=root / "target", env=env, timeout=2400)
+    assert full.returncode == 0, f"the full build on Spark failed:\n{full.stdout[-15000:]}"
+    return {"work_dir": root / "work", "target": root / "target"}
 
 
 @pytest.fixture(scope="module")
@@ -178,15 +179,27 @@ def test_the_published_copy_equals_the_duckdb_build(spark_refresh, duckdb_snapsh
 
 
 def test_the_refresh_on_spark_equals_a_full_build_on_spark(spark_full, spark_refresh, tmp_path):
-    """Incremental equals full on Spark: the published relations of the refresh against
-    those of the full build, both from the cluster."""
-    snapshot = tmp_path / "spark_full"
-    subprocess.run([sys.executable, "-m", "benchmarks.snapshot", "save", str(spark_full), str(snapshot)],
-                   cwd=PROJECT_DIR, check=True, capture_output=True, text=True)
+    """Incremental equals full on Spark: the full build's Spark tables against the
+    relations that the refresh published."""
+    snapshot = tmp_path / "spark_refresh"
+    subprocess.run([sys.executable, "-m", "benchmarks.snapshot", "save", str(spark_refresh["published"]),
+                    str(snapshot)], cwd=PROJECT_DIR, check=True, capture_output=True, text=True)
     compared = subprocess.run(
-        [sys.executable, "-m", "benchmarks.snapshot", "compare", str(snapshot), str(spark_refresh["published"])],
-        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600)
+        [sys.executable, "-m", "benchmarks.spark_compare", str(snapshot), "--work-dir", str(spark_full["work_dir"]),
+         "--schema", "cs"],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900,
+        env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"})
     compared_lines(compared, snapshot)
+
+
+def test_the_unit_tests_pass_on_spark(spark_full):
+    results = json.loads((spark_full["target"] / "run_results.json").read_text())["results"]
+    declared = json.loads((spark_full["target"] / "manifest.json").read_text())["unit_tests"]
+    unit_tests = {result["unique_id"]: result["status"] for result in results
+                  if result["unique_id"].startswith("unit_test.")}
+    assert sorted(unit_tests) == sorted(declared)
+    assert set(unit_tests.values()) == {"pass"}, unit_tests
+    assert not any(result["unique_id"].startswith("test.") for result in results)
 
 
 def test_the_reports_render_from_the_spark_build(spark_refresh, tmp_path):
