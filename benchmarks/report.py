@@ -23,7 +23,7 @@ ROWS = [
     ("floor_aggregate", "floor: usage -> account x month (distinct features)"),
     ("floor_incremental_month", "floor: the new day's month aggregated again"),
     ("dbt_parse", "dbt parse (no data)"),
-    ("full_build", "full dbt build (every model, seed and test)"),
+    ("full_build", "full dbt build (every model, seed and data test)"),
     ("incremental_build", "incremental dbt build (+1 day of usage)"),
     ("pandas", "pandas: usage -> monthly health, and the MRR bridge"),
     ("demo_build", "demo dbt build (data/demo, cold)"),
