@@ -1,9 +1,12 @@
 {#-
-    cs_auc_delong(relation, group_columns): the ROC AUC of a score for a binary
-    outcome in each group, with DeLong's standard error and a 95% interval
-    (metrics.md "Health backtest"). `relation` (a relation or a parenthesised
-    select) has the group columns, `score` (not null) and `is_positive` (boolean,
-    not null; true = the event happened, e.g. churned).
+    cs_auc_delong(relation, group_columns, outcomes): the ROC AUC of a score for
+    each binary outcome in each group, with DeLong's standard error and a 95%
+    interval (metrics.md "Health backtest"). `relation` (a relation or a
+    parenthesised select) has the group columns, `score` (not null) and, for each
+    outcome o in `outcomes`, the counts pos_<o> (the event happened, e.g. churned)
+    and neg_<o> (it did not): 1 and 0 on a row-level relation, both 0 on a row that
+    does not count for o. The result has a row per group and outcome with at least
+    one event or non-event, and an `outcome` column.
 
     A higher score means a lower risk, so the AUC is the probability that an
     observation with the event scores lower than one without it, ties counting one
@@ -16,20 +19,25 @@
         SE     = sqrt(S10 / n1 + S01 / n0)                 (DeLong et al. 1988)
     Interval: AUC -/+ z SE, clamped to [0, 1]. The AUC is null without both events
     and non-events, the interval without at least two of each.
-    Portable SQL: grouped counts, and running sums in one window function over an
-    integer group id (one sort of the rows by id and score); the group totals and
-    the AUC are grouped and joined back, not windowed.
-    Group columns may be null (a null is a group of its own).
+    Portable SQL: grouped counts, and running sums over an integer group id ordered
+    by score, one sort of the rows for all the outcomes (the outcomes are columns
+    until the end, so the rows are the distinct scores of a group, not those of a
+    group and outcome); the group totals and the AUC are grouped and joined back,
+    not windowed. Group columns may be null (a null is a group of its own).
 -#}
-{% macro cs_auc_delong(relation, group_columns) -%}
+{% macro cs_auc_delong(relation, group_columns, outcomes) -%}
 {%- set groups = group_columns | join(', ') -%}
 {%- set z = cs_wilson_z() -%}
+{%- set running = 'over (partition by auc_keyed.auc_group_id order by auc_keyed.score
+            rows between unbounded preceding and current row)' -%}
 auc_counts as (
     select
         {{ groups }},
         score,
-        sum(case when is_positive then 1 else 0 end) as pos,
-        sum(case when is_positive then 0 else 1 end) as neg
+        {%- for o in outcomes %}
+        sum(pos_{{ o }}) as pos_{{ o }},
+        sum(neg_{{ o }}) as neg_{{ o }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ relation }}
     group by {{ groups }}, score
 ),
@@ -43,12 +51,17 @@ auc_group_ids as (
     from (select distinct {{ groups }} from auc_counts) as distinct_groups
 ),
 
+-- the counts as doubles from here on: exact (below 2^53), and a running sum of a
+-- double is several times faster on DuckDB than one of the 128-bit integer that its
+-- sum() of integers returns
 auc_keyed as (
     select
         auc_group_ids.auc_group_id,
         auc_counts.score,
-        auc_counts.pos,
-        auc_counts.neg
+        {%- for o in outcomes %}
+        cast(auc_counts.pos_{{ o }} as double) as pos_{{ o }},
+        cast(auc_counts.neg_{{ o }} as double) as neg_{{ o }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from auc_counts
     inner join auc_group_ids
         on {% for column in group_columns -%}
@@ -61,41 +74,52 @@ auc_keyed as (
 auc_totals as (
     select
         auc_group_id,
-        sum(pos) as n1,
-        sum(neg) as n0
+        {%- for o in outcomes %}
+        sum(pos_{{ o }}) as n1_{{ o }},
+        sum(neg_{{ o }}) as n0_{{ o }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from auc_keyed
     group by auc_group_id
 ),
 
--- one window, one ordering: the running sums from the lowest score up to the row
+-- one ordering: the running sums from the lowest score up to the row
 auc_cumulated as (
     select
         auc_keyed.*,
-        auc_totals.n1,
-        auc_totals.n0,
-        auc_totals.n0 - sum(auc_keyed.neg) over (
-            partition by auc_keyed.auc_group_id order by auc_keyed.score
-            rows between unbounded preceding and current row) as neg_above,
-        sum(auc_keyed.pos) over (
-            partition by auc_keyed.auc_group_id order by auc_keyed.score
-            rows between unbounded preceding and current row) - auc_keyed.pos as pos_below
+        {%- for o in outcomes %}
+        sum(auc_keyed.neg_{{ o }}) {{ running }} as neg_up_to_{{ o }},
+        sum(auc_keyed.pos_{{ o }}) {{ running }} as pos_up_to_{{ o }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from auc_keyed
-    inner join auc_totals
-        on auc_totals.auc_group_id = auc_keyed.auc_group_id
 ),
 
 auc_components as (
     select
-        *,
-        case when n0 > 0 then (cast(neg_above as double) + 0.5 * neg) / n0 end as v10,
-        case when n1 > 0 then (cast(pos_below as double) + 0.5 * pos) / n1 end as v01
+        auc_cumulated.*,
+        {%- for o in outcomes %}
+        auc_totals.n1_{{ o }},
+        auc_totals.n0_{{ o }},
+        case when auc_totals.n0_{{ o }} > 0
+            then (auc_totals.n0_{{ o }} - auc_cumulated.neg_up_to_{{ o }}
+                + 0.5 * auc_cumulated.neg_{{ o }}) / auc_totals.n0_{{ o }}
+        end as v10_{{ o }},
+        case when auc_totals.n1_{{ o }} > 0
+            then (auc_cumulated.pos_up_to_{{ o }} - auc_cumulated.pos_{{ o }}
+                + 0.5 * auc_cumulated.pos_{{ o }}) / auc_totals.n1_{{ o }}
+        end as v01_{{ o }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from auc_cumulated
+    inner join auc_totals
+        on auc_totals.auc_group_id = auc_cumulated.auc_group_id
 ),
 
 auc_per_group as (
     select
         auc_group_id,
-        case when max(n1) > 0 and max(n0) > 0 then sum(pos * v10) / max(n1) end as auc
+        {%- for o in outcomes %}
+        case when max(n1_{{ o }}) > 0 and max(n0_{{ o }}) > 0
+            then sum(pos_{{ o }} * v10_{{ o }}) / max(n1_{{ o }}) end as auc_{{ o }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from auc_components
     group by auc_group_id
 ),
@@ -103,27 +127,58 @@ auc_per_group as (
 auc_points as (
     select
         auc_components.*,
-        auc_per_group.auc
+        {%- for o in outcomes %}
+        auc_per_group.auc_{{ o }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from auc_components
     inner join auc_per_group
         on auc_per_group.auc_group_id = auc_components.auc_group_id
 ),
 
-auc_by_id as (
+auc_by_id_wide as (
     select
         auc_group_id,
-        max(n1) + max(n0) as observations,
-        max(n1) as positives,
-        max(auc) as auc,
+        {%- for o in outcomes %}
+        max(n1_{{ o }}) + max(n0_{{ o }}) as observations_{{ o }},
+        max(n1_{{ o }}) as positives_{{ o }},
+        max(auc_{{ o }}) as auc_{{ o }},
         case
-            when max(n1) >= 2 and max(n0) >= 2
+            when max(n1_{{ o }}) >= 2 and max(n0_{{ o }}) >= 2
                 then sqrt(
-                    sum(pos * (v10 - auc) * (v10 - auc)) / (max(n1) - 1) / max(n1)
-                    + sum(neg * (v01 - auc) * (v01 - auc)) / (max(n0) - 1) / max(n0)
+                    sum(pos_{{ o }} * (v10_{{ o }} - auc_{{ o }}) * (v10_{{ o }} - auc_{{ o }}))
+                    / (max(n1_{{ o }}) - 1) / max(n1_{{ o }})
+                    + sum(neg_{{ o }} * (v01_{{ o }} - auc_{{ o }}) * (v01_{{ o }} - auc_{{ o }}))
+                    / (max(n0_{{ o }}) - 1) / max(n0_{{ o }})
                 )
-        end as auc_std_error
+        end as auc_std_error_{{ o }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from auc_points
     group by auc_group_id
+),
+
+auc_outcomes as (
+    {%- for o in outcomes %}
+    select '{{ o }}' as outcome
+    {%- if not loop.last %}
+    union all
+    {%- endif %}
+    {%- endfor %}
+),
+
+-- one row per group and outcome, for the outcomes with an event or a non-event
+auc_by_id as (
+    select
+        auc_by_id_wide.auc_group_id,
+        auc_outcomes.outcome,
+        {%- for measure in ['observations', 'positives', 'auc', 'auc_std_error'] %}
+        case auc_outcomes.outcome
+            {%- for o in outcomes %}
+            when '{{ o }}' then auc_by_id_wide.{{ measure }}_{{ o }}
+            {%- endfor %}
+        end as {{ measure }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from auc_by_id_wide
+    cross join auc_outcomes
 ),
 
 auc_groups as (
@@ -131,6 +186,7 @@ auc_groups as (
         {% for column in group_columns -%}
         auc_group_ids.{{ column }},
         {% endfor -%}
+        auc_by_id.outcome,
         auc_by_id.observations,
         auc_by_id.positives,
         auc_by_id.auc,
@@ -143,6 +199,7 @@ auc_groups as (
 auc_final as (
     select
         {{ groups }},
+        outcome,
         cast(observations as bigint) as observations,
         cast(positives as bigint) as positives,
         auc,
@@ -150,6 +207,7 @@ auc_final as (
         case when auc_std_error is not null then greatest(0.0, auc - {{ z }} * auc_std_error) end as auc_ci_low,
         case when auc_std_error is not null then least(1.0, auc + {{ z }} * auc_std_error) end as auc_ci_high
     from auc_groups
+    where observations > 0
 )
 {%- endmacro %}
 

@@ -41,14 +41,6 @@ observations as (
         {% endif %}
 ),
 
-outcomes as (
-    select 'logo_churn' as outcome
-    union all
-    select 'contraction'
-    union all
-    select 'renewal_churn'
-),
-
 predictors as (
     select
         'health_score' as predictor,
@@ -91,9 +83,10 @@ groupings as (
     select 'stage'
 ),
 
+-- the outcomes are columns (cs_auc_delong): 1 in pos_<outcome> for an event, 1 in
+-- neg_<outcome> for a non-event, 0 in both where the outcome does not apply
 long as (
     select
-        outcomes.outcome,
         predictors.predictor,
         groupings.grouping,
         case when groupings.grouping = 'month' then observations.month end as month,
@@ -109,16 +102,13 @@ long as (
             when 'trend' then observations.trend
             when 'tenure_months' then cast(observations.tenure_months as double)
         end as score,
-        case outcomes.outcome
-            when 'logo_churn' then observations.is_churned_within_horizon
-            when 'contraction' then observations.is_contracted_within_horizon
-            when 'renewal_churn' then case observations.renewal_outcome
-                    when 'churned' then true
-                    when 'renewed' then false
-                end
-        end as is_positive
+        case when observations.is_churned_within_horizon then 1 else 0 end as pos_logo_churn,
+        case when not observations.is_churned_within_horizon then 1 else 0 end as neg_logo_churn,
+        case when observations.is_contracted_within_horizon then 1 else 0 end as pos_contraction,
+        case when not observations.is_contracted_within_horizon then 1 else 0 end as neg_contraction,
+        case when observations.renewal_outcome = 'churned' then 1 else 0 end as pos_renewal_churn,
+        case when observations.renewal_outcome = 'renewed' then 1 else 0 end as neg_renewal_churn
     from observations
-    cross join outcomes
     cross join predictors
     cross join groupings
 ),
@@ -127,11 +117,11 @@ scored as (
     select *
     from long
     where score is not null
-        and is_positive is not null
         and (grouping in ('overall', 'month') or segment is not null)
 ),
 
-{{ cs_auc_delong('scored', ['outcome', 'predictor', 'grouping', 'month', 'segment']) }},
+{{ cs_auc_delong('scored', ['predictor', 'grouping', 'month', 'segment'],
+    ['logo_churn', 'contraction', 'renewal_churn']) }},
 
 final as (
     select

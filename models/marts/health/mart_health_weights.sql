@@ -68,7 +68,8 @@ scored as (
             ('holdout.breadth', 'weightings.weight_breadth'),
             ('holdout.trend', 'weightings.weight_trend'),
         ]) }} as score,
-        holdout.is_churned_within_horizon as is_positive
+        case when holdout.is_churned_within_horizon then 1 else 0 end as pos_churn,
+        case when not holdout.is_churned_within_horizon then 1 else 0 end as neg_churn
     from holdout
     cross join weightings
 ),
@@ -78,7 +79,7 @@ scored_present as (
     where score is not null
 ),
 
-{{ cs_auc_delong('scored_present', ['weighting']) }},
+{{ cs_auc_delong('scored_present', ['weighting'], ['churn']) }},
 
 final as (
     select
