@@ -46,12 +46,13 @@
     the cutoff past the days still to come. An earlier cutoff only means more days
     read again (each is replaced whole), so the result is the same. A row added or
     changed on or before the cutoff is not read; mart_raw_intake then shows rows read
-    <> accepted + rejected, and its test fails.
+    <> accepted + rejected, and its test fails. On Spark the cutoff moves back to the
+    end of the month before (cs_day_partition_start, macros/adapters/cs_incremental.sql):
+    there the day-grain tables are replaced by month.
 -#}
 {% macro cs_usage_refresh_cutoff(daily_rows_sql) %}
     {%- set lookback = var('usage_incremental_lookback_days') | int -%}
-    coalesce(
-        cast({{ dbt.dateadd('day', -1 * lookback, cs_latest_complete_usage_day(daily_rows_sql)) }} as date),
-        cast('1900-01-01' as date)
-    )
+    {{ cs_day_partition_start(
+        'coalesce(cast(' ~ dbt.dateadd('day', -1 * lookback, cs_latest_complete_usage_day(daily_rows_sql))
+        ~ ' as date), cast(\'1900-01-01\' as date))') }}
 {%- endmacro %}

@@ -2,8 +2,8 @@
     config(
         materialized='incremental',
         incremental_strategy=cs_replace_strategy(),
-        unique_key='usage_date',
-        partition_by=cs_partition_by('usage_date'),
+        unique_key=cs_day_partition_column('usage_date'),
+        partition_by=cs_partition_by(cs_day_partition_column('usage_date')),
         on_schema_change='fail',
     )
 }}
@@ -16,7 +16,8 @@
 -- file), incrementally: an incremental run reads only the days after the cutoff
 -- (macros/usage/cs_latest_complete_usage_day.sql: the latest complete day aggregated
 -- minus `usage_incremental_lookback_days`), and replaces
--- those days whole (dbt's delete+insert on usage_date). The trailing windows read
+-- those days whole (dbt's delete+insert on usage_date; on Spark, whole months:
+-- macros/adapters/cs_incremental.sql). The trailing windows read
 -- this model, not the usage rows. Rows after the as-of date are kept (the as-of date
 -- is applied downstream), so a change of the var as_of_date needs no full refresh.
 -- The per-feature figures (breadth, the utilization matrix, feature ranking) are in
@@ -43,4 +44,4 @@ final as (
     group by account_id, usage_date
 )
 
-select * from final
+{{ cs_select_with_day_partition('final', 'usage_date') }}

@@ -2,8 +2,8 @@
     config(
         materialized='incremental',
         incremental_strategy=cs_replace_strategy(),
-        unique_key='usage_date',
-        partition_by=cs_partition_by('usage_date'),
+        unique_key=cs_day_partition_column('usage_date'),
+        partition_by=cs_partition_by(cs_day_partition_column('usage_date')),
         on_schema_change='fail',
     )
 }}
@@ -32,4 +32,4 @@ final as (
     group by usage_date, feature
 )
 
-select * from final
+{{ cs_select_with_day_partition('final', 'usage_date') }}

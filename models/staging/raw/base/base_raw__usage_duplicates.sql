@@ -2,10 +2,10 @@
     config(
         materialized='incremental',
         incremental_strategy='append',
-        partition_by=cs_partition_by('usage_date'),
+        partition_by=cs_partition_by(cs_day_partition_column('usage_date')),
         on_schema_change='fail',
         pre_hook=[
-            "{% if is_incremental() %}{{ cs_delete_rows(this, 'usage_date', 'usage_date in (select distinct usage_date
+            "{% if is_incremental() %}{{ cs_delete_rows(this, cs_day_partition_column('usage_date'), 'usage_date in (select distinct usage_date
             from ' ~ ref('base_raw__usage_valid') ~ ' where load_number = (select max(load_number)
             from ' ~ ref('base_raw__usage_valid') ~ '))') }}{% endif %}",
         ],
@@ -75,4 +75,4 @@ final as (
     where rows_of_repeated_hashes.source_row_number > first_rows.first_row_number
 )
 
-select * from final
+{{ cs_select_with_day_partition('final', 'usage_date') }}

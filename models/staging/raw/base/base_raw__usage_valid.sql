@@ -2,8 +2,8 @@
     config(
         materialized='incremental',
         incremental_strategy=cs_replace_strategy(),
-        unique_key='usage_date',
-        partition_by=cs_partition_by('usage_date'),
+        unique_key=cs_day_partition_column('usage_date'),
+        partition_by=cs_partition_by(cs_day_partition_column('usage_date')),
         on_schema_change='fail',
     )
 }}
@@ -16,8 +16,8 @@
 -- Incremental by day: a run reads only the days after the cutoff (the latest complete
 -- day held here minus `usage_incremental_lookback_days`,
 -- macros/usage/cs_latest_complete_usage_day.sql) and replaces those days whole (dbt's
--- delete+insert on usage_date; on Spark, insert_overwrite of usage_date partitions:
--- macros/adapters/cs_incremental.sql). load_number says which load wrote the row (1 for a
+-- delete+insert on usage_date; on Spark, from the start of the cutoff's month, and
+-- insert_overwrite of month partitions: macros/adapters/cs_incremental.sql). load_number says which load wrote the row (1 for a
 -- full build, one more for each incremental run), so that base_raw__usage_duplicates
 -- checks only the days of the latest load; two builds of the same file are identical.
 with
@@ -47,4 +47,4 @@ final as (
     from usage
 )
 
-select * from final
+{{ cs_select_with_day_partition('final', 'usage_date') }}
