@@ -17,9 +17,10 @@
 -- day held here minus `usage_incremental_lookback_days`,
 -- macros/usage/cs_latest_complete_usage_day.sql) and replaces those days whole (dbt's
 -- delete+insert on usage_date; on Spark, from the start of the cutoff's month, and
--- insert_overwrite of month partitions: macros/adapters/cs_incremental.sql). load_number says which load wrote the row (1 for a
--- full build, one more for each incremental run), so that base_raw__usage_duplicates
--- checks only the days of the latest load; two builds of the same file are identical.
+-- insert_overwrite of month partitions: macros/adapters/cs_incremental.sql).
+-- load_number says which load wrote the row (1 for a full build, one more for each
+-- incremental run), so that base_raw__usage_duplicates checks only the days of the
+-- latest load; two builds of the same file are identical.
 with
 
 usage as (
