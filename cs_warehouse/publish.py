@@ -66,7 +66,9 @@ On Spark (``--target spark``, or CS_TARGET=spark; docs/spark.md) the write is ``
 --target spark`` into the Spark target's tables (``--full-refresh``, except with
 ``--incremental``, which adds the new days to the tables of the previous build), and the
 audit is the same. Then the public relations are copied from Spark into the build file
-(cs_warehouse/spark.py), which is published as above: the reports, the semantic layer and
+(cs_warehouse/spark.py: the build's on-run-end hook writes them as Parquet into
+CS_SPARK_EXPORT_DIR, default ``<stem>__publish.target/spark_export``, which DuckDB
+reads), which is published as above: the reports, the semantic layer and
 BI tools read the DuckDB file whichever engine built it, and never a failed Spark build.
 Spark's own tables are rebuilt in place: a reader of them directly can see a build under
 way.
@@ -275,6 +277,9 @@ class Publisher:
         self.failed_path = path.parent / f"{stem}{FAILED_MARK}.duckdb"
         self.build_path = path.parent / f"{stem}{BUILD_MARK}.duckdb"
         self.target_dir = path.parent / f"{stem}{TARGET_MARK}"
+        # where a Spark build writes the public relations for the copy into DuckDB
+        self.export_dir = (settings.path("CS_SPARK_EXPORT_DIR") if settings.get("CS_SPARK_EXPORT_DIR")
+                           else self.target_dir / "spark_export").resolve()
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)
@@ -315,6 +320,7 @@ class Publisher:
         incremental = self.incremental and (self.on_spark or self.path.exists())
         if self.on_spark:
             _remove_database(build_path)
+            shutil.rmtree(self.export_dir, ignore_errors=True)  # never copy a previous run's files
             self.say(f"Building the warehouse on target {self.target}"
                      f"{' (incremental)' if incremental else ' (--full-refresh)'}; it is copied into {build_path} "
                      "after the audit")
@@ -364,8 +370,7 @@ class Publisher:
         if self.on_spark:
             started = time.perf_counter()
             try:
-                copied = spark.export(target_dir, Path(settings.get("CS_SPARK_WORK_DIR")),
-                                      settings.get("CS_SPARK_SCHEMA"), build_path)
+                copied = spark.export(self.export_dir, target_dir, settings.get("CS_SPARK_SCHEMA"), build_path)
             except Exception as error:  # noqa: BLE001 - any failure of the copy stops the publish
                 self.say("")
                 self.say(f"Copying the Spark build into {build_path} failed; the published warehouse {self.path} "
@@ -374,6 +379,7 @@ class Publisher:
                 return 1
             self.say(f"  copied {len(copied)} relation(s), {sum(rows for _, rows in copied):,} rows, from Spark "
                      f"into {build_path} in {_seconds(started)}")
+            shutil.rmtree(self.export_dir, ignore_errors=True)
 
         started = time.perf_counter()
         try:
@@ -405,6 +411,10 @@ class Publisher:
 
     def build(self, build_path: Path, target_dir: Path, lock, incremental: bool = False) -> tuple[int, str]:
         env = dict(os.environ, DO_NOT_TRACK="1", CS_WAREHOUSE_PATH=str(build_path))
+        # a Spark build writes what is published into this directory (cs_warehouse/spark.py)
+        env.pop("CS_PUBLISH_EXPORT_DIR", None)
+        if self.on_spark:
+            env["CS_PUBLISH_EXPORT_DIR"] = str(self.export_dir)
         if self.raw_dir is not None:
             env["CS_RAW_DIR"] = str(Path(self.raw_dir).resolve())
         elif not env.get("CS_RAW_DIR", "").strip():

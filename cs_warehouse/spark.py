@@ -1,18 +1,25 @@
 """A Spark build's published relations, copied into a DuckDB file.
 
 The reports, the semantic layer (`mf query`) and BI tools read one DuckDB file. A build
-on the Spark target (docs/spark.md) writes Parquet tables in CS_SPARK_WORK_DIR instead;
+on the Spark target (docs/spark.md) writes tables in Spark instead;
 `python -m cs_warehouse.publish --target spark` audits that build like a DuckDB one and
 then calls :func:`export` to copy what readers use into a new DuckDB file, which it
 publishes by the same atomic rename. So readers never see a failed or half-built Spark
 build, and nothing downstream knows which engine built the figures.
 
-What is copied: every model and seed of the public schema (CS_SPARK_SCHEMA, `main` in
-the DuckDB file) that the build wrote, and the semantic layer's time spine (schema
-`intermediate`, as in a DuckDB build). Each column gets the type its model's contract
-declares, or its seed's `column_types`, so that the file has the types a DuckDB build
-gives. Spark is opened in this process (pyspark, `local[1]`) on the build's warehouse
-directory and Derby metastore, after dbt has exited (Derby admits one process).
+The copy goes through files: the build's own on-run-end hook
+(macros/utils/cs_export_for_publish.sql), asked by the publish through
+CS_PUBLISH_EXPORT_DIR, has Spark write every model and seed of the public schema that
+the build wrote, and the semantic layer's time spine, as Parquet into that directory,
+with a listing of them and their row counts. :func:`export` reads the listing and the
+files with DuckDB. It works whichever way dbt reaches Spark (a session, a Thrift server,
+an HTTP endpoint), as long as the directory is storage that Spark's executors write and
+this machine reads. Each column gets the type its model's contract declares, or its
+seed's `column_types`, so that the file has the types a DuckDB build gives.
+
+:func:`session` opens a local Spark session on the `spark` target's warehouse directory
+and Derby metastore, for scripts that read Spark's tables directly
+(benchmarks/spark_compare.py).
 """
 from __future__ import annotations
 
@@ -21,8 +28,6 @@ from pathlib import Path
 
 import duckdb
 
-# internal relations that readers need: the semantic layer's time spine
-READER_INTERNALS = ("metricflow_time_spine",)
 DUCKDB_PUBLIC_SCHEMA = "main"
 # Spark's logging, errors only: the same file the dbt target names (profiles.yml)
 LOG4J2_CONFIG = Path(__file__).resolve().parent.parent / "scripts" / "spark-log4j2.properties"
@@ -55,61 +60,58 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def relations_to_export(target_dir: Path, public_schema: str) -> list[dict]:
-    """The nodes to copy, from the build's manifest and run results: name, Spark schema,
-    DuckDB schema and declared column types, for each public model or seed the build
-    wrote and each reader internal."""
+def declared_types(target_dir: Path) -> dict[tuple[str, str], dict[str, str]]:
+    """The column types that the build's models (contracts) and seeds (`column_types`)
+    declare, by (schema, relation name), from the build's manifest."""
     manifest = json.loads((target_dir / "manifest.json").read_text())
-    results = json.loads((target_dir / "run_results.json").read_text())["results"]
-    built = {result["unique_id"] for result in results if result["status"] == "success"}
-    relations = []
-    for unique_id, node in manifest["nodes"].items():
-        if node["resource_type"] not in ("model", "seed") or unique_id not in built:
-            continue
-        if node["schema"] == public_schema:
-            duckdb_schema = DUCKDB_PUBLIC_SCHEMA
-        elif node["name"] in READER_INTERNALS:
-            duckdb_schema = node["schema"]
-        else:
+    types = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] not in ("model", "seed"):
             continue
         declared = {name: column.get("data_type") for name, column in node["columns"].items()}
         declared.update(node["config"].get("column_types") or {})
-        relations.append({"name": node["alias"] or node["name"], "spark_schema": node["schema"],
-                          "duckdb_schema": duckdb_schema,
-                          "types": {name: kind for name, kind in declared.items() if kind}})
-    return sorted(relations, key=lambda relation: (relation["duckdb_schema"], relation["name"]))
+        types[(node["schema"], node["alias"] or node["name"])] = {name: kind for name, kind in declared.items() if kind}
+    return types
 
 
-def export(target_dir: Path, work_dir: Path, public_schema: str, build_path: Path) -> list[tuple[str, int]]:
-    """Copy the relations of :func:`relations_to_export` from Spark into a new DuckDB file
-    at build_path; return (relation, rows) for each. Raises RuntimeError when a copy's row
-    count differs from Spark's."""
-    relations = relations_to_export(target_dir, public_schema)
-    if not relations:
-        raise RuntimeError(f"the build in {target_dir} wrote no public relation in schema {public_schema}")
-    spark = session(work_dir, "cs_warehouse publish (export)")
+def export(export_dir: Path, target_dir: Path, public_schema: str, build_path: Path) -> list[tuple[str, int]]:
+    """Copy the relations that the build wrote into export_dir (listed in its `_exported`)
+    into a new DuckDB file at build_path: the public schema's into `main`, the others into
+    a schema of their own name. Return (relation, rows) for each. Raises RuntimeError when
+    the build exported nothing or a copy's row count differs from the count Spark listed."""
+    listing = sorted(export_dir.glob("_exported/*.parquet"))
+    if not listing:
+        raise RuntimeError(f"the build wrote no listing of exported relations in {export_dir / '_exported'}")
+    types = declared_types(target_dir)
     copied = []
-    try:
-        with duckdb.connect(str(build_path)) as connection:
-            # each statement's result is fetched: DuckDB runs no statement while one is unfinished
-            connection.execute("set TimeZone = 'UTC'").fetchall()
-            for relation in relations:
-                table = spark.table(f"`{relation['spark_schema']}`.`{relation['name']}`")
-                incoming = table.toArrow()
-                connection.register("incoming", incoming)
-                columns = ", ".join(
-                    f"cast({_quote(column)} as {relation['types'][column]}) as {_quote(column)}"
-                    if column in relation["types"] else _quote(column)
-                    for column in incoming.column_names)
-                target = f"{_quote(relation['duckdb_schema'])}.{_quote(relation['name'])}"
-                connection.execute(f"create schema if not exists {_quote(relation['duckdb_schema'])}").fetchall()
-                connection.execute(f"create table {target} as select {columns} from incoming").fetchall()
-                connection.unregister("incoming")
-                rows = connection.execute(f"select count(*) from {target}").fetchall()[0][0]
-                if rows != incoming.num_rows:
-                    raise RuntimeError(f"{relation['name']}: {rows} rows copied of {incoming.num_rows}")
-                copied.append((f"{relation['duckdb_schema']}.{relation['name']}", rows))
-            connection.execute("checkpoint").fetchall()
-    finally:
-        spark.stop()
+    with duckdb.connect(str(build_path)) as connection:
+        # each statement's result is fetched: DuckDB runs no statement while one is unfinished
+        connection.execute("set TimeZone = 'UTC'").fetchall()
+        exported = connection.execute(
+            "select relation_schema, relation_name, row_count from read_parquet(?) "
+            "order by relation_schema = ? desc, relation_schema, relation_name",
+            [[str(path) for path in listing], public_schema]).fetchall()
+        if not exported:
+            raise RuntimeError(f"the build exported no relation into {export_dir}")
+        for spark_schema, name, expected_rows in exported:
+            files = _quote_literal(f"{export_dir / spark_schema / name}/*.parquet")
+            declared = types.get((spark_schema, name), {})
+            names = [row[0] for row in connection.execute(f"describe select * from read_parquet({files})").fetchall()]
+            columns = ", ".join(
+                f"cast({_quote(column)} as {declared[column]}) as {_quote(column)}" if column in declared
+                else _quote(column)
+                for column in names)
+            schema = DUCKDB_PUBLIC_SCHEMA if spark_schema == public_schema else spark_schema
+            target = f"{_quote(schema)}.{_quote(name)}"
+            connection.execute(f"create schema if not exists {_quote(schema)}").fetchall()
+            connection.execute(f"create table {target} as select {columns} from read_parquet({files})").fetchall()
+            rows = connection.execute(f"select count(*) from {target}").fetchall()[0][0]
+            if rows != expected_rows:
+                raise RuntimeError(f"{spark_schema}.{name}: {rows} rows copied of the {expected_rows} that Spark counted")
+            copied.append((f"{schema}.{name}", rows))
+        connection.execute("checkpoint").fetchall()
     return copied
+
+
+def _quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"

@@ -18,15 +18,17 @@ must render from the published file. So one pass checks that Spark gives DuckDB'
 figures and that readers get them. The demo is also built from nothing on the cluster, in
 a work directory of its own (`dbt build --target spark`: every model and seed, and the unit
 tests, which run on Spark only here; the data tests already ran in the refresh, on the same
-data): Spark's tables of that full build must equal the refresh's published relations,
-Spark against Spark.
+data): the public relations of that full build, as Spark writes them out for a publish
+(cs_warehouse/spark.py), must equal the refresh's published relations, Spark against
+Spark.
 
 Raw intake: the bad-input corpus's base dataset (every source, optional ones included)
 with the damage of every case that rejects rows applied at once, built up to raw_rejects
 and mart_raw_intake on both engines (reject_policy warn, so that the staging layer
 builds), on Spark through a Thrift server on the same cluster (`scripts/spark-cluster
-start --thrift`, target `spark_thrift`): the same rows rejected for the same reasons, and
-the same rows read and accepted per source. tickets arrives as Parquet with its dates as
+start --thrift`, target `spark_thrift`), and written out by Spark over that connection as
+a publish asks: the same rows rejected for the same reasons, and the same rows read and
+accepted per source. tickets arrives as Parquet with its dates as
 timestamps at midnight, as pandas writes them when told to use microseconds (Spark refuses
 pandas' default, nanoseconds: docs/spark.md), the other sources as CSV.
 """
@@ -45,7 +47,7 @@ import pytest
 from bad_inputs.cases import BASE_DIR, CASES, Rejects, Remove, ToParquet
 from conftest import DEMO_DIR
 
-from cs_warehouse import reports
+from cs_warehouse import reports, spark
 from cs_warehouse.dbt_runner import PROJECT_DIR, run_dbt
 
 CLUSTER_SCRIPT = PROJECT_DIR / "scripts" / "spark-cluster"
@@ -134,11 +136,15 @@ def spark_full(cluster, tmp_path_factory):
     leaves unit tests out, does not apply); no data test (the refresh ran them)."""
     root = tmp_path_factory.mktemp("spark_full")
     env = {**os.environ, "DO_NOT_TRACK": "1", "SPARK_LOCAL_IP": "127.0.0.1", "CS_SPARK_WORK_DIR": str(root / "work"),
-           "CS_SPARK_MASTER": cluster["master"], "CS_SPARK_SCHEMA": "cs"}
+           "CS_SPARK_MASTER": cluster["master"], "CS_SPARK_SCHEMA": "cs",
+           "CS_PUBLISH_EXPORT_DIR": str(root / "export")}
     full = run_dbt(["build", "--target", "spark", "--select", "fqn:*", "--exclude-resource-type", "test"],
                    raw_dir=DEMO_DIR, target_path=root / "target", env=env, timeout=2400)
     assert full.returncode == 0, f"the full build on Spark failed:\n{full.stdout[-15000:]}"
-    return {"work_dir": root / "work", "target": root / "target"}
+    # the public relations as a publish copies them (cs_warehouse/spark.py)
+    exported = root / "exported.duckdb"
+    spark.export(root / "export", root / "target", "cs", exported)
+    return {"work_dir": root / "work", "target": root / "target", "exported": exported}
 
 
 @pytest.fixture(scope="module")
@@ -179,16 +185,14 @@ def test_the_published_copy_equals_the_duckdb_build(spark_refresh, duckdb_snapsh
 
 
 def test_the_refresh_on_spark_equals_a_full_build_on_spark(spark_full, spark_refresh, tmp_path):
-    """Incremental equals full on Spark: the full build's Spark tables against the
-    relations that the refresh published."""
+    """Incremental equals full on Spark: the public relations of the full build, as Spark
+    exported them, against those that the refresh published."""
     snapshot = tmp_path / "spark_refresh"
     subprocess.run([sys.executable, "-m", "benchmarks.snapshot", "save", str(spark_refresh["published"]),
                     str(snapshot)], cwd=PROJECT_DIR, check=True, capture_output=True, text=True)
     compared = subprocess.run(
-        [sys.executable, "-m", "benchmarks.spark_compare", str(snapshot), "--work-dir", str(spark_full["work_dir"]),
-         "--schema", "cs"],
-        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900,
-        env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"})
+        [sys.executable, "-m", "benchmarks.snapshot", "compare", str(snapshot), str(spark_full["exported"])],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600)
     compared_lines(compared, snapshot)
 
 
@@ -254,24 +258,26 @@ def intake_on_both(cluster, tmp_path_factory):
                         target_path=root / "target_duckdb")
     assert on_duckdb.returncode == 0, on_duckdb.stdout[-10000:]
     # on Spark through the Thrift server, as a BI tool or a cluster user connects
-    work_dir = root / "work"
-    thrift_env = {**cluster["env"], "CS_SPARK_WORK_DIR": str(work_dir), "CS_SPARK_THRIFT_PORT": str(free_port())}
+    thrift_env = {**cluster["env"], "CS_SPARK_WORK_DIR": str(root / "work"), "CS_SPARK_THRIFT_PORT": str(free_port())}
     started = subprocess.run([str(CLUSTER_SCRIPT), "start", "--thrift"], env=thrift_env, capture_output=True,
                              text=True, timeout=300)
     try:
         assert started.returncode == 0, f"the Thrift server did not start:\n{started.stdout}\n{started.stderr}"
+        # the public relations written out as the publish asks (cs_warehouse/spark.py), over Thrift too
         on_spark = run_dbt(["build", "--target", "spark_thrift", *INTAKE], raw_dir=raw_dir,
                            target_path=root / "target_spark",
-                           env={"CS_SPARK_THRIFT_PORT": thrift_env["CS_SPARK_THRIFT_PORT"], "CS_SPARK_SCHEMA": "cs"},
+                           env={"CS_SPARK_THRIFT_PORT": thrift_env["CS_SPARK_THRIFT_PORT"], "CS_SPARK_SCHEMA": "cs",
+                                "CS_PUBLISH_EXPORT_DIR": str(root / "export")},
                            timeout=1800)
-    finally:  # the server holds the Derby metastore, which spark_compare opens next
+    finally:
         subprocess.run([str(CLUSTER_SCRIPT), "stop", "thrift"], env=thrift_env, capture_output=True, text=True,
                        timeout=120)
     assert on_spark.returncode == 0, on_spark.stdout[-10000:]
+    spark.export(root / "export", root / "target_spark", "cs", root / "spark.duckdb")
     snapshot = root / "duckdb_snapshot"
     subprocess.run([sys.executable, "-m", "benchmarks.snapshot", "save", str(root / "duckdb.duckdb"), str(snapshot)],
                    cwd=PROJECT_DIR, check=True, capture_output=True, text=True)
-    return {"snapshot": snapshot, "work_dir": work_dir, "duckdb": root / "duckdb.duckdb"}
+    return {"snapshot": snapshot, "spark": root / "spark.duckdb", "duckdb": root / "duckdb.duckdb"}
 
 
 def test_spark_rejects_the_rows_duckdb_rejects(intake_on_both):
@@ -285,8 +291,7 @@ def test_spark_rejects_the_rows_duckdb_rejects(intake_on_both):
         files = dict(connection.execute("select source, source_file from mart_raw_intake").fetchall())
     assert files["tickets"].endswith("tickets.parquet") and files["usage"].endswith("usage.csv"), files
     compared = subprocess.run(
-        [sys.executable, "-m", "benchmarks.spark_compare", str(intake_on_both["snapshot"]),
-         "--work-dir", str(intake_on_both["work_dir"]), "--schema", "cs"],
-        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=900,
-        env={**os.environ, "SPARK_LOCAL_IP": "127.0.0.1"})
+        [sys.executable, "-m", "benchmarks.snapshot", "compare", str(intake_on_both["snapshot"]),
+         str(intake_on_both["spark"])],
+        cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600)
     compared_lines(compared, intake_on_both["snapshot"])
