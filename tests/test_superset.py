@@ -170,7 +170,9 @@ def open_dashboard(browser, server, screenshot: Path) -> dict[str, str]:
     page = browser.new_page(viewport={"width": 1400, "height": 1300})
     try:
         # the login page's script may not be ready for the first Enter on a loaded
-        # machine: up to three attempts, each from a fresh login page
+        # machine: up to three attempts, each from a fresh login page. Leaving /login is
+        # not proof of a session (on a loaded machine the page once went on to the welcome
+        # page and back to /login), so the page's own cookies must be let into the API.
         for attempt in range(3):
             page.goto(f"{server.base}/login/", timeout=120_000)
             page.fill("#username", manage.USER)
@@ -178,10 +180,13 @@ def open_dashboard(browser, server, screenshot: Path) -> dict[str, str]:
             page.keyboard.press("Enter")
             try:
                 page.wait_for_url(lambda url: "/login" not in url, timeout=60_000)
-                break
             except PlaywrightTimeoutError:
                 if attempt == 2:
                     raise
+                continue
+            if page.request.get(f"{server.base}/api/v1/me/", timeout=60_000).ok:
+                break
+            assert attempt < 2, "three logins to Superset left the browser without a session"
         page.goto(f"{server.base}/superset/dashboard/{DASHBOARD['slug']}/", timeout=120_000)
         holders = "[data-test=chart-grid-component]"
         # drawn: an ECharts canvas or table rows in every chart, and no chart still loading
