@@ -46,6 +46,7 @@ CS_SPARK_LOG4J2 ?= scripts/spark-log4j2.properties
 CS_SPARK_THRIFT_HOST ?= 127.0.0.1
 CS_SPARK_THRIFT_PORT ?= 10000
 # where a Spark build writes the public relations as Parquet for the publish to copy into
-# the DuckDB file; blank: <warehouse stem>__publish.target/spark_export beside the
-# warehouse (on a cluster: storage that the executors write and this machine reads)
+# the DuckDB file, in a directory <warehouse stem>__spark_export of its own; blank:
+# <warehouse stem>__publish.target/spark_export beside the warehouse (on a cluster:
+# storage that the executors write and this machine reads)
 CS_SPARK_EXPORT_DIR ?=

@@ -67,8 +67,8 @@ On Spark (``--target spark``, or CS_TARGET=spark; docs/spark.md) the write is ``
 ``--incremental``, which adds the new days to the tables of the previous build), and the
 audit is the same. Then the public relations are copied from Spark into the build file
 (cs_warehouse/spark.py: the build's on-run-end hook writes them as Parquet into
-CS_SPARK_EXPORT_DIR, default ``<stem>__publish.target/spark_export``, which DuckDB
-reads), which is published as above: the reports, the semantic layer and
+``<stem>__publish.target/spark_export``, or ``<stem>__spark_export`` in
+CS_SPARK_EXPORT_DIR, which DuckDB reads), which is published as above: the reports, the semantic layer and
 BI tools read the DuckDB file whichever engine built it, and never a failed Spark build.
 Spark's own tables are rebuilt in place: a reader of them directly can see a build under
 way.
@@ -277,9 +277,10 @@ class Publisher:
         self.failed_path = path.parent / f"{stem}{FAILED_MARK}.duckdb"
         self.build_path = path.parent / f"{stem}{BUILD_MARK}.duckdb"
         self.target_dir = path.parent / f"{stem}{TARGET_MARK}"
-        # where a Spark build writes the public relations for the copy into DuckDB
-        self.export_dir = (settings.path("CS_SPARK_EXPORT_DIR") if settings.get("CS_SPARK_EXPORT_DIR")
-                           else self.target_dir / "spark_export").resolve()
+        # where a Spark build writes the public relations for the copy into DuckDB: in a
+        # configured directory, a directory of its own, so that emptying it removes nothing else
+        self.export_dir = (settings.path("CS_SPARK_EXPORT_DIR") / f"{stem}__spark_export"
+                           if settings.get("CS_SPARK_EXPORT_DIR") else self.target_dir / "spark_export").resolve()
 
     def say(self, text: str = "") -> None:
         print(text, file=self.out, flush=True)

@@ -79,3 +79,18 @@ def test_a_build_that_exported_nothing_stops(tmp_path):
     write_manifest(tmp_path / "target")
     with pytest.raises(RuntimeError, match="no listing of exported relations"):
         spark.export(tmp_path / "export", tmp_path / "target", "cs", tmp_path / "out.duckdb")
+
+
+def test_the_publish_empties_only_a_directory_of_its_own(tmp_path, monkeypatch):
+    """The publish removes its export directory before the build and after the copy: in a
+    configured CS_SPARK_EXPORT_DIR (a shared mount, say) that is a directory of its own."""
+    from cs_warehouse.publish import Publisher
+
+    def export_dir() -> Path:
+        return Publisher(tmp_path / "warehouse.duckdb", raw_dir=None, dbt_vars={}, dbt_args=[],
+                         target="spark").export_dir
+
+    monkeypatch.setenv("CS_SPARK_EXPORT_DIR", str(tmp_path / "shared"))
+    assert export_dir() == (tmp_path / "shared" / "warehouse__spark_export").resolve()
+    monkeypatch.delenv("CS_SPARK_EXPORT_DIR")
+    assert export_dir() == (tmp_path / "warehouse__publish.target" / "spark_export").resolve()
