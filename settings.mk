@@ -14,7 +14,7 @@ CS_DBT_VARS ?=
 # dbt and DuckDB
 CS_DBT_THREADS ?= 2
 CS_DUCKDB_THREADS ?= 2
-CS_DUCKDB_MEMORY_LIMIT ?= 3.5GB
+CS_DUCKDB_MEMORY_LIMIT ?= 4.5GB
 CS_DUCKDB_ACCESS_MODE ?= automatic
 # where DuckDB spills; empty: <warehouse file>.tmp beside it
 CS_DUCKDB_TEMP_DIRECTORY ?=
