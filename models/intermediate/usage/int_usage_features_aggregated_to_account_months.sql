@@ -21,6 +21,12 @@
 -- health, stages and churn".) Incremental by month, like
 -- int_usage_aggregated_to_account_months (macro cs_usage_window_months): a run reads
 -- only the days of the months it recomputes.
+--
+-- Built after int_usage_aggregated_to_account_months (the ref below orders them):
+-- the two are the largest aggregates of the build, and side by side on dbt's two
+-- threads they share DuckDB's memory_limit; at 500,000 accounts both ran out of the
+-- default 4.5GB (DECISIONLOG.md, "Usage path and performance", DuckDB settings).
+-- depends_on: {{ ref('int_usage_aggregated_to_account_months') }}
 with
 
 usage as (
