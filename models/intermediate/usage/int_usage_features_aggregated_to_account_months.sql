@@ -42,7 +42,10 @@ usage as (
 -- the same rows again, for the feature names: DuckDB writes out in full a CTE that
 -- is read twice, and this one holds every usage row
 usage_features as (
-    select usage_date, feature from {{ ref('stg_raw__usage') }}
+    select
+        usage_date,
+        feature
+    from {{ ref('stg_raw__usage') }}
 ),
 
 account_months as (
