@@ -11,8 +11,8 @@ cs_row_rules.sql), then an exact count over the rows whose hash repeats:
 Here the two generic tests run, in one `dbt show --inline`, on Parquet files with
 planted duplicates (pairs, a triple, keys with a null part, the first and the last
 row repeated) among thousands of distinct keys, and cs_sorted_repeats on a list of
-integers. Each must report what pandas counts in the same files. The same
-invocation runs cs_values_between (the declared ranges of the marts' rates and
+integers, whole and in parts. Each must report what pandas counts in the same files.
+The same invocation runs cs_values_between (the declared ranges of the marts' rates and
 ratios, which the publish audit relies on) on values at, inside and outside its
 bounds.
 """
@@ -77,6 +77,8 @@ def reported(demo_warehouse, tmp_path_factory):
     accounts = sorted(demo_warehouse.query("select account_id from staging.stg_raw__accounts").account_id)
     usage = planted_usage(rng, accounts)
     integers = [5, 3, 9, 3, 1, 9, 9, 2, 7, 0, 0]
+    # with partition_by: 3 and 9 repeat within a part, 0 only across parts
+    parts = [1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3]
     grain.to_parquet(work / "grain.parquet", index=False)
     RANGES.to_parquet(work / "ranges.parquet", index=False)
     usage.to_parquet(work / "usage.parquet", index=False)
@@ -93,6 +95,10 @@ union all
 select 'sorted_repeats', cast(key_hash as varchar), null, null
 from ({{{{ cs_sorted_repeats("select unnest({integers}) as key_hash", 'key_hash') }}}})
 union all
+select 'sorted_repeats_by_part', cast(key_hash as varchar), null, null
+from ({{{{ cs_sorted_repeats("select unnest({parts}) as part, unnest({integers}) as key_hash", 'key_hash',
+                            partition_by='part') }}}})
+union all
 select 'between', column_name, cast(value as varchar), null
 from ({{{{ test_cs_values_between(model="read_parquet('{work / 'ranges.parquet'}')", columns=['rate', 'share'],
                                  min_value=0, max_value=1) }}}})
@@ -105,7 +111,7 @@ from ({{{{ test_cs_values_between(model="read_parquet('{work / 'ranges.parquet'}
                       raw_dir=demo_warehouse.raw_dir, warehouse=warehouse, target_path=work / "target", check=True)
     shown = pd.DataFrame(json.loads(process.stdout[process.stdout.index("{"):])["show"],
                          columns=["checked", "value", "detail", "n"])
-    return {"grain": grain, "usage": usage, "integers": integers, "shown": shown}
+    return {"grain": grain, "usage": usage, "integers": integers, "parts": parts, "shown": shown}
 
 
 def test_unique_grain_reports_every_repeated_key_with_its_count(reported):
@@ -133,6 +139,14 @@ def test_sorted_repeats_returns_each_repeated_value_once(reported):
     shown = reported["shown"].query("checked == 'sorted_repeats'")
     counts = pd.Series(reported["integers"]).value_counts()
     assert sorted(int(value) for value in shown.value) == sorted(counts[counts > 1].index) == [0, 3, 9]
+
+
+def test_sorted_repeats_by_part_returns_the_values_repeated_within_a_part(reported):
+    shown = reported["shown"].query("checked == 'sorted_repeats_by_part'")
+    pairs = pd.DataFrame({"part": reported["parts"], "value": reported["integers"]})
+    counts = pairs.groupby(["part", "value"]).size()
+    expected = sorted(set(counts[counts > 1].index.get_level_values("value")))
+    assert sorted(int(value) for value in shown.value) == expected == [3, 9]
 
 
 def test_values_between_reports_each_value_outside_its_bounds(reported):

@@ -149,18 +149,24 @@ rows_with_key_reasons as (
 
 
 {#-
-    cs_sorted_repeats(relation_sql, column): the distinct values of `column` that occur
-    more than once in the rows of `relation_sql`. The values are sorted and each is
-    compared with the one before it, so equal values meet: on tens of millions of
-    mostly distinct 64-bit hashes this is faster, and spills less, than an aggregate
-    with one group per value (DECISIONLOG.md, "Duplicate keys by a 64-bit hash first").
+    cs_sorted_repeats(relation_sql, column, partition_by=none): the distinct values of
+    `column` that occur more than once in the rows of `relation_sql`. The values are
+    sorted and each is compared with the one before it, so equal values meet: on tens of
+    millions of mostly distinct 64-bit hashes this is faster, and spills less, than an
+    aggregate with one group per value (DECISIONLOG.md, "Duplicate keys by a 64-bit hash
+    first"). With `partition_by` (a column of `relation_sql`), only values repeated
+    within one value of it count, and each partition is sorted on its own: for the hash
+    of a key that holds that column, the same answer, with many small sorts instead of
+    one sort of every row (on Spark, instead of moving every row to one task).
 -#}
-{% macro cs_sorted_repeats(relation_sql, column) -%}
+{% macro cs_sorted_repeats(relation_sql, column, partition_by=none) -%}
 select distinct {{ column }}
 from (
     select
         {{ column }},
-        lag({{ column }}) over (order by {{ column }}) as previous_{{ column }}
+        lag({{ column }}) over (
+            {%- if partition_by %}partition by {{ partition_by }} {% endif -%}
+            order by {{ column }}) as previous_{{ column }}
     from ({{ relation_sql }})
 )
 where {{ column }} = previous_{{ column }}
