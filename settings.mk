@@ -12,9 +12,9 @@ CS_WAREHOUSE_PATH ?= warehouse.duckdb
 # dbt vars for the make targets and the Python commands, as YAML ('{as_of_date: 2026-06-30}')
 CS_DBT_VARS ?=
 # dbt and DuckDB
-CS_DBT_THREADS ?= 2
+CS_DBT_THREADS ?= 1
 CS_DUCKDB_THREADS ?= 2
-CS_DUCKDB_MEMORY_LIMIT ?= 4.5GB
+CS_DUCKDB_MEMORY_LIMIT ?= 3GB
 CS_DUCKDB_ACCESS_MODE ?= automatic
 # where DuckDB spills; empty: <warehouse file>.tmp beside it
 CS_DUCKDB_TEMP_DIRECTORY ?=

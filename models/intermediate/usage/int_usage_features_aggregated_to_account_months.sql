@@ -30,9 +30,10 @@
 -- usage in a month's windows; the feature names from the usage rows of the days read.
 -- Two names with one hash, or a key with no name, leave a null name, which the
 -- not_null tests on account_id and feature report. That ref also builds the two
--- aggregates one after the other: side by side on dbt's two threads they share
--- DuckDB's memory_limit, and at 500,000 accounts both ran out of it (DECISIONLOG.md,
--- "Usage path and performance", DuckDB settings).
+-- aggregates one after the other when dbt runs several models at once
+-- (CS_DBT_THREADS above 1): side by side they share DuckDB's memory_limit, and at
+-- 500,000 accounts both ran out of it (DECISIONLOG.md, "Usage path and performance",
+-- DuckDB settings).
 with
 
 usage as (
