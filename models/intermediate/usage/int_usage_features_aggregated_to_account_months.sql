@@ -33,7 +33,7 @@
 -- aggregates one after the other when dbt runs several models at once
 -- (CS_DBT_THREADS above 1): side by side they share DuckDB's memory_limit, and at
 -- 500,000 accounts both ran out of it (DECISIONLOG.md, "Usage path and performance",
--- DuckDB settings).
+-- DuckDB settings and one dbt thread).
 with
 
 usage as (
