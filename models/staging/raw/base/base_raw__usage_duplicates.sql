@@ -28,30 +28,39 @@
 -- incremental run checks only the days of base_raw__usage_valid's latest load (the
 -- pre-hook first deletes those days' earlier duplicates), so run it after every load
 -- of base_raw__usage_valid (`dbt build` does).
+{%- set key_hash = cs_hash_key(['account_id', 'usage_date', 'feature']) %}
+{%- set latest_load = '(select max(loads.load_number) from ' ~ ref('base_raw__usage_valid') ~ ' as loads)' %}
 with
 
-valid_keys as (
+-- the hashes of the keys to check. The valid rows are read twice, here and for the rows
+-- whose hash repeats, by two CTEs each read once: DuckDB writes out in full a CTE that
+-- is read twice, and one of every usage row took most of this model's time
+key_hashes as (
+    select
+        usage_date,
+        {{ key_hash }} as key_hash
+    from {{ ref('base_raw__usage_valid') }}
+    {% if is_incremental() %}
+    where load_number = {{ latest_load }}
+    {% endif %}
+),
+
+repeated_hashes as (
+    {{ cs_sorted_repeats('select usage_date, key_hash from key_hashes', 'key_hash', partition_by='usage_date')
+        | indent(4) }}
+),
+
+rows_of_repeated_hashes as (
     select
         source_row_number,
         account_id,
         usage_date,
         feature
     from {{ ref('base_raw__usage_valid') }}
+    where {{ key_hash }} in (select repeated_hashes.key_hash from repeated_hashes)
     {% if is_incremental() %}
-    where load_number = (select max(loads.load_number) from {{ ref('base_raw__usage_valid') }} as loads)
+        and load_number = {{ latest_load }}
     {% endif %}
-),
-
-repeated_hashes as (
-    {{ cs_sorted_repeats(
-        "select usage_date, " ~ cs_hash_key(['account_id', 'usage_date', 'feature']) ~ " as key_hash from valid_keys",
-        'key_hash', partition_by='usage_date') | indent(4) }}
-),
-
-rows_of_repeated_hashes as (
-    select *
-    from valid_keys
-    where {{ cs_hash_key(['account_id', 'usage_date', 'feature']) }} in (select repeated_hashes.key_hash from repeated_hashes)
 ),
 
 first_rows as (
