@@ -34,7 +34,8 @@ with
 
 -- the hashes of the keys to check. The valid rows are read twice, here and for the rows
 -- whose hash repeats, by two CTEs each read once: DuckDB writes out in full a CTE that
--- is read twice, and one of every usage row took most of this model's time
+-- is read twice, and one of every usage row took two thirds of this model's time
+-- (benchmarks/results/2026-12-06-duplicates-cte-read-once.md)
 key_hashes as (
     select
         usage_date,
