@@ -29,7 +29,9 @@
 -- pre-hook first deletes those days' earlier duplicates), so run it after every load
 -- of base_raw__usage_valid (`dbt build` does).
 {%- set key_hash = cs_hash_key(['account_id', 'usage_date', 'feature']) %}
-{%- set latest_load = '(select max(loads.load_number) from ' ~ ref('base_raw__usage_valid') ~ ' as loads)' %}
+{#- an incremental run checks the rows of base_raw__usage_valid's latest load -#}
+{%- set rows_to_check = 'load_number = (select max(loads.load_number) from ' ~ ref('base_raw__usage_valid')
+    ~ ' as loads)' if is_incremental() else 'true' %}
 with
 
 -- the hashes of the keys to check. The valid rows are read twice, here and for the rows
@@ -41,9 +43,7 @@ key_hashes as (
         usage_date,
         {{ key_hash }} as key_hash
     from {{ ref('base_raw__usage_valid') }}
-    {% if is_incremental() %}
-    where load_number = {{ latest_load }}
-    {% endif %}
+    where {{ rows_to_check }}
 ),
 
 repeated_hashes as (
@@ -58,10 +58,9 @@ rows_of_repeated_hashes as (
         usage_date,
         feature
     from {{ ref('base_raw__usage_valid') }}
-    where {{ key_hash }} in (select repeated_hashes.key_hash from repeated_hashes)
-    {% if is_incremental() %}
-        and load_number = {{ latest_load }}
-    {% endif %}
+    where
+        {{ rows_to_check }}
+        and {{ key_hash }} in (select repeated_hashes.key_hash from repeated_hashes)
 ),
 
 first_rows as (
