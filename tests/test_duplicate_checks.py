@@ -89,6 +89,10 @@ def reported(demo_warehouse, tmp_path_factory):
 select 'grain' as checked, cast(k1 as varchar) as value, k2 as detail, rows_with_key as n
 from ({{{{ test_cs_unique_grain(model="read_parquet('{work / 'grain.parquet'}')", columns=['k1', 'k2']) }}}})
 union all
+select 'grain_by_part', cast(k1 as varchar), k2, rows_with_key
+from ({{{{ test_cs_unique_grain(model="read_parquet('{work / 'grain.parquet'}')", columns=['k1', 'k2'],
+                               partition_by='k2') }}}})
+union all
 select 'contract', value, broken_rule, null
 from ({{{{ test_raw_contract_holds(model="read_parquet('{work / 'usage.parquet'}')", source_name='usage') }}}})
 union all
@@ -121,6 +125,23 @@ def test_unique_grain_reports_every_repeated_key_with_its_count(reported):
     assert len(expected) >= 40 and max(expected.values()) >= 3
     assert any(k2 is None for _, k2 in expected)
     assert got == expected
+
+
+def test_unique_grain_by_part_reports_the_same_keys(reported):
+    # partitioned by k2, a part of the key (its nulls one part): every repeated key is
+    # within one part, so the answer is the same as without parts
+    shown = reported["shown"].query("checked == 'grain_by_part'")
+    got = {(int(row.value), row.detail): int(row.n) for row in shown.itertuples()}
+    assert got == repeated_keys(reported["grain"], ["k1", "k2"])
+
+
+def test_unique_grain_by_a_column_outside_the_grain_is_refused(demo_warehouse, tmp_path):
+    inline = ("select * from ({{ test_cs_unique_grain(model='(select 1 as k1, 2 as other)', "
+              "columns=['k1'], partition_by='other') }})")
+    process = run_dbt(["show", "--inline", inline, "--quiet"], raw_dir=demo_warehouse.raw_dir,
+                      warehouse=tmp_path / "warehouse.duckdb", target_path=tmp_path / "target", check=False)
+    assert process.returncode != 0
+    assert "partition_by other is not one of the grain columns k1" in process.stdout + process.stderr
 
 
 def test_raw_contract_reports_every_repeated_usage_key(reported):
